@@ -1,0 +1,71 @@
+import { createHash } from "node:crypto";
+
+/** One failing (test, resource) pair, as read from Vanta or a JSON export. */
+export interface Failure {
+  testId: string;
+  testName: string;
+  testCategory?: string;
+  testDescription?: string;
+  failureDescription?: string;
+  /** Vanta's remediation Markdown, often with a "Remediation for Terraform" section. Untrusted text. */
+  remediationText?: string;
+  /** Vanta's entity id (24 hex). */
+  entityId: string;
+  /** The resource's name as Vanta shows it, e.g. a bucket name or `account-123456789012`. */
+  displayName: string;
+  /** Free text describing the kind, e.g. "S3 bucket", "AWS account". */
+  responseType: string;
+  /** Present only where enrichment or a JSON source provides it. */
+  arn?: string;
+  account?: string;
+  region?: string;
+  tags?: Record<string, string>;
+  /** When Vanta last ran the test (ISO 8601). */
+  lastTestRunDate?: string;
+}
+
+/** The identity the matcher works from: any subset of these. */
+export interface ResourceIdentity {
+  arn?: string;
+  /** CloudFormation type, Terraform type or Vanta responseType text. */
+  kind?: string;
+  name?: string;
+  account?: string;
+  region?: string;
+  tags?: Record<string, string>;
+}
+
+export function identityOf(failure: Failure): ResourceIdentity {
+  return {
+    ...(failure.arn === undefined ? {} : { arn: failure.arn }),
+    kind: failure.responseType,
+    name: failure.displayName,
+    ...(failure.account === undefined ? {} : { account: failure.account }),
+    ...(failure.region === undefined ? {} : { region: failure.region }),
+    ...(failure.tags === undefined ? {} : { tags: failure.tags }),
+  };
+}
+
+/**
+ * The resource part of the failure key: the ARN when known, else `responseType/displayName`.
+ * Never a timestamp or an entity id alone, so the same resource failing again keeps its key.
+ */
+export function resourceIdentityString(failure: Pick<Failure, "arn" | "responseType" | "displayName">): string {
+  if (failure.arn !== undefined && failure.arn.trim() !== "") return failure.arn.trim();
+  return `${failure.responseType.trim()}/${failure.displayName.trim()}`;
+}
+
+/**
+ * Failure key = hex SHA-256 of `testId + "\n" + resource identity`. The newline separates the
+ * parts so that ("a", "b/c") and ("a\nb", "c") cannot collide by concatenation. Stable across
+ * runs, processes and machines: one key, one pull request.
+ */
+export function failureKey(failure: Pick<Failure, "testId" | "arn" | "responseType" | "displayName">): string {
+  return createHash("sha256").update(`${failure.testId.trim()}\n${resourceIdentityString(failure)}`, "utf8").digest("hex");
+}
+
+/** The branch of a failure's pull request: `terrafix/<testId>/<first 10 hex of key>`. */
+export function branchName(testId: string, key: string): string {
+  const safeTest = testId.replace(/[^A-Za-z0-9._-]+/g, "-").replace(/^-+|-+$/g, "") || "test";
+  return `terrafix/${safeTest}/${key.slice(0, 10)}`;
+}

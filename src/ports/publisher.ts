@@ -1,0 +1,48 @@
+import type { Failure } from "../domain/failure.js";
+import type { ProposedChange, VerificationReport } from "../domain/change.js";
+import type { Outcome } from "../domain/outcome.js";
+import type { Checkout, RepositoryRef } from "./repo-workspace.js";
+
+/** Where the change applies: the matched block, for titles, bodies and records. */
+export interface MatchedTarget {
+  address: string;
+  /** Path relative to the repository root. */
+  file: string;
+  startLine: number;
+  endLine: number;
+  confidence: number;
+  reasons: string[];
+}
+
+export interface PublishRequest {
+  key: string;
+  failure: Failure;
+  repo: RepositoryRef;
+  checkout: Checkout;
+  branch: string;
+  target: MatchedTarget;
+  change: ProposedChange;
+  verification: VerificationReport;
+  /** Model cost and tokens when the model wrote the change. */
+  llm?: { modelId: string; inputTokens: number; outputTokens: number; costUsd: number; rounds: number };
+}
+
+export type PublishOutcome = Extract<
+  Outcome,
+  { type: "pr-opened" | "pr-updated" | "pr-exists" | "declined" | "merged" | "deferred" | "dry-run" | "committed" }
+>;
+
+export interface ResolvedRequest {
+  key: string;
+  failure: Failure;
+  repo: RepositoryRef;
+  branch: string;
+}
+
+export interface Publisher {
+  readonly name: string;
+  /** Idempotent: publishing the same key twice never makes a second pull request. */
+  publish(request: PublishRequest, signal?: AbortSignal): Promise<PublishOutcome>;
+  /** Vanta reports the failure resolved: close TerraFix's open PR for it, if any. */
+  resolve(request: ResolvedRequest, signal?: AbortSignal): Promise<{ closed: boolean; url?: string }>;
+}

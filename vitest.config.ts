@@ -1,0 +1,26 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    include: ["test/**/*.test.ts"],
+    environment: "node",
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    // Integration tests spawn git, servers and child processes: keep the 2-core machine responsive.
+    pool: "forks",
+    poolOptions: { forks: { maxForks: 2, minForks: 1 } },
+    reporters: ["default"],
+    coverage: {
+      provider: "v8",
+      include: ["src/**/*.ts"],
+      exclude: ["src/main.ts"],
+      reporter: ["text-summary", "json-summary"],
+      thresholds: {
+        lines: 80,
+        "src/domain/**": { lines: 90 },
+        "src/terraform/**": { lines: 90 },
+        "src/controls/**": { lines: 90 },
+      },
+    },
+  },
+});
