@@ -116,7 +116,7 @@ export function kindsForArn(arn: Arn): ResourceKind[] {
       : arn.resourceType;
   return RESOURCE_KINDS.filter((k) => {
     if (k.arnService !== arn.service || k.accountLevel === true) return false;
-    if (arn.service === "elasticloadbalancing" && k.arnResourceType === "loadbalancer")
+    if (arn.service === "elasticloadbalancing" && arn.resourceType === "loadbalancer")
       return type === "classic" ? k.id === "classic-elb" : k.id === "load-balancer";
     if (arn.service === "wafv2") return true;
     if (arn.service === "s3") return arn.resourceType === "";

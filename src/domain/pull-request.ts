@@ -1,0 +1,228 @@
+import { createHash } from "node:crypto";
+import { createTwoFilesPatch } from "diff";
+import type { Failure } from "./failure.js";
+import type { ProposedChange, VerificationReport } from "./change.js";
+import { secrets } from "../observability/secrets.js";
+
+/**
+ * GitHub rejects a pull request body over 65,536 characters ("body is too long (maximum is
+ * 65536 characters)"). We stay a little under it. https://github.com/orgs/community/discussions/27190
+ */
+export const PR_BODY_LIMIT = 65_536;
+const BODY_BUDGET = PR_BODY_LIMIT - 512;
+/** GitHub limits titles to 256 characters. */
+export const PR_TITLE_LIMIT = 256;
+export const DIFF_TRUNCATED_MARKER = "… diff truncated: the full change is on the branch …";
+
+/** The commit-message trailer that marks a commit as TerraFix's own work for a key. */
+export const KEY_TRAILER = "TerraFix-Key";
+
+export interface PullRequestTarget {
+  address: string;
+  file: string;
+  startLine: number;
+  endLine: number;
+}
+
+export interface PullRequestContent {
+  key: string;
+  failure: Failure;
+  target: PullRequestTarget;
+  change: ProposedChange;
+  verification: VerificationReport;
+  llm?: { modelId: string; inputTokens: number; outputTokens: number; costUsd: number; rounds: number };
+}
+
+export interface RenderOptions {
+  vantaAppUrl: string;
+  /** Removes secret values; defaults to the process-wide registry. */
+  scrub?: (text: string) => string;
+  /** Only for tests of the truncation; never above PR_BODY_LIMIT. */
+  limit?: number;
+}
+
+export interface BodyMarker {
+  key: string;
+  changeHash: string;
+}
+
+export interface LabelSpec {
+  name: string;
+  color: string;
+  description: string;
+}
+
+/** `fix(<resource address>): <test name>`, within GitHub's title limit. */
+export function pullRequestTitle(failure: Pick<Failure, "testName">, target: Pick<PullRequestTarget, "address">): string {
+  const title = `fix(${target.address}): ${failure.testName.replace(/\s+/g, " ").trim()}`;
+  return title.length <= PR_TITLE_LIMIT ? title : `${title.slice(0, PR_TITLE_LIMIT - 1)}…`;
+}
+
+/** SHA-256 of the proposed files (path and new content), independent of their order. */
+export function changeHash(change: Pick<ProposedChange, "files">): string {
+  const hash = createHash("sha256");
+  for (const file of [...change.files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) {
+    hash.update(`${file.path}\0${file.after.length}\0${file.after}\0`, "utf8");
+  }
+  return hash.digest("hex");
+}
+
+/** The hidden first line of every TerraFix PR body: lets a rerun without a database compare changes. */
+export function bodyMarker(key: string, hash: string): string {
+  return `<!-- terrafix:key=${key} change=sha256:${hash} -->`;
+}
+
+/** Reads the marker from the start of a body (a marker quoted further down is not trusted). */
+export function parseBodyMarker(body: string | null | undefined): BodyMarker | undefined {
+  const match = /^<!-- terrafix:key=([0-9a-f]{64}) change=sha256:([0-9a-f]{64}) -->/.exec(body ?? "");
+  if (match === null) return undefined;
+  return { key: match[1] ?? "", changeHash: match[2] ?? "" };
+}
+
+/** The commit message: a conventional subject and the key trailer. */
+export function commitMessage(title: string, key: string, rationale: string): string {
+  const why = oneParagraph(rationale, 500);
+  return `${title}\n\n${why === "" ? "" : `${why}\n\n`}${KEY_TRAILER}: ${key}\n`;
+}
+
+/** True when a commit message carries the trailer for this key. */
+export function hasKeyTrailer(message: string, key: string): boolean {
+  return new RegExp(`^${KEY_TRAILER}: ${key}\\s*$`, "m").test(message);
+}
+
+/** A unified diff of every file in the change. */
+export function unifiedDiff(change: Pick<ProposedChange, "files">): string {
+  return change.files
+    .map((file) => createTwoFilesPatch(`a/${file.path}`, `b/${file.path}`, file.before, file.after, undefined, undefined, { context: 3 }))
+    .map((patch) => patch.replace(/^=+\n/, ""))
+    .join("");
+}
+
+/** The label's colour and description; known labels get fixed ones, others a stable colour. */
+export function labelSpec(name: string): LabelSpec {
+  switch (name) {
+    case "terrafix":
+      return { name, color: "5319e7", description: "Opened by TerraFix for a failing compliance test" };
+    case "compliance":
+      return { name, color: "d93f0b", description: "Fixes a failing compliance test" };
+    default:
+      return { name, color: createHash("sha256").update(name).digest("hex").slice(0, 6), description: "Added by TerraFix" };
+  }
+}
+
+/** The PR body: always under GitHub's limit (the diff is cut first), secrets scrubbed. */
+export function renderPullRequestBody(content: PullRequestContent, options: RenderOptions): string {
+  const scrub = options.scrub ?? ((text: string) => secrets.scrub(text));
+  const limit = Math.min(options.limit ?? BODY_BUDGET, BODY_BUDGET);
+  const head = scrub(renderHead(content, options.vantaAppUrl));
+  const tail = scrub(renderTail(content));
+  const diff = scrub(unifiedDiff(content.change));
+  const fence = diff.includes("```") ? "~~~~" : "```";
+  const wrap = (text: string): string => `<details><summary>Diff</summary>\n\n${fence}diff\n${text}${text.endsWith("\n") ? "" : "\n"}${fence}\n</details>\n\n`;
+  const full = head + wrap(diff) + tail;
+  if (full.length <= limit) return full;
+  const room = limit - head.length - tail.length - wrap("").length - DIFF_TRUNCATED_MARKER.length - 2;
+  if (room > 200) return head + wrap(`${cutAtLine(diff, room)}\n${DIFF_TRUNCATED_MARKER}\n`) + tail;
+  // The prose itself is too long (a huge rationale): keep the marker line, cut the rest.
+  const cut = `${head}${wrap(DIFF_TRUNCATED_MARKER)}${tail}`;
+  return `${cut.slice(0, limit - 40)}\n\n… body truncated …\n`;
+}
+
+function renderHead(content: PullRequestContent, vantaAppUrl: string): string {
+  const { failure, target, change, key } = content;
+  const link = `${vantaAppUrl.replace(/\/+$/, "")}/tests/${encodeURIComponent(failure.testId)}`;
+  const resource = [
+    `\`${inline(failure.displayName)}\` (${inline(failure.responseType)})`,
+    failure.arn === undefined ? "" : `ARN \`${inline(failure.arn)}\``,
+    failure.account === undefined ? "" : `account ${inline(failure.account)}`,
+    failure.region === undefined ? "" : `region ${inline(failure.region)}`,
+  ].filter((part) => part !== "");
+  const summary = change.files.map((file) => {
+    const { added, removed } = lineCounts(file.before, file.after);
+    return `| \`${file.path}\` | +${added} | −${removed} |`;
+  });
+  return [
+    bodyMarker(key, changeHash(change)),
+    `## TerraFix: ${inline(failure.testName)}`,
+    "",
+    `**Failing test:** [${inline(failure.testName)}](${link}) (\`${inline(failure.testId)}\`)`,
+    `**Resource:** ${resource.join(", ")}`,
+    `**Terraform:** \`${target.address}\` in \`${target.file}:${target.startLine}-${target.endLine}\``,
+    failure.failureDescription === undefined ? "" : `\n> ${oneParagraph(failure.failureDescription, 1000)}`,
+    "",
+    "### What changes",
+    "",
+    "| file | added | removed |",
+    "|---|---|---|",
+    ...summary,
+    "",
+    "",
+  ].join("\n");
+}
+
+function renderTail(content: PullRequestContent): string {
+  const { change, verification, llm } = content;
+  const checks = verification.checks.map((check) => `- ${check.passed ? "✅" : "❌"} **${inline(check.name)}**: ${oneParagraph(check.detail, 400)}`);
+  const generator =
+    change.generator === "rules"
+      ? `Rule-based fix${change.controlId === undefined ? "" : ` from control \`${change.controlId}\``} (deterministic).`
+      : `Model \`${llm?.modelId ?? "unknown"}\`, confidence ${change.confidence.toFixed(2)}` +
+        (llm === undefined ? "." : `, ${llm.rounds} round(s), ${llm.inputTokens} input / ${llm.outputTokens} output tokens, cost $${llm.costUsd.toFixed(4)}.`);
+  const risks = (change.risks ?? []).map((risk) => `- ${oneParagraph(risk, 300)}`);
+  return [
+    "### Why",
+    "",
+    change.rationale.trim() === "" ? "_No rationale given._" : change.rationale.trim(),
+    ...(risks.length === 0 ? [] : ["", "**Risks noted:**", ...risks]),
+    "",
+    `### Verification (${verification.passed ? "passed" : "FAILED"})`,
+    "",
+    ...(checks.length === 0 ? ["_No checks recorded._"] : checks),
+    "",
+    "### Generator",
+    "",
+    generator,
+    "",
+    "### Review checklist",
+    "",
+    "- [ ] The change touches only the resource named above",
+    "- [ ] `terraform plan` shows only the expected in-place updates (no replacement, no destroy)",
+    "- [ ] Dependent resources and modules still receive the values they expect",
+    "- [ ] The fix matches your organisation's policy for this control",
+    "",
+    "### Rollback",
+    "",
+    "Revert this pull request (or its merge commit) and apply; the change is confined to the files listed above. " +
+      "Closing this pull request without merging tells TerraFix not to propose the same change again.",
+    "",
+  ].join("\n");
+}
+
+function lineCounts(before: string, after: string): { added: number; removed: number } {
+  const a = new Map<string, number>();
+  for (const line of before.split("\n")) a.set(line, (a.get(line) ?? 0) + 1);
+  let added = 0;
+  for (const line of after.split("\n")) {
+    const n = a.get(line) ?? 0;
+    if (n > 0) a.set(line, n - 1);
+    else added += 1;
+  }
+  let removed = 0;
+  for (const n of a.values()) removed += n;
+  return { added, removed };
+}
+
+function inline(text: string): string {
+  return text.replace(/[\r\n]+/g, " ").replace(/`/g, "'").replace(/<!--/g, "&lt;!--");
+}
+
+function oneParagraph(text: string, max: number): string {
+  const flat = inline(text).trim();
+  return flat.length <= max ? flat : `${flat.slice(0, max - 1)}…`;
+}
+
+function cutAtLine(text: string, max: number): string {
+  const cut = text.slice(0, max);
+  const newline = cut.lastIndexOf("\n");
+  return newline > max / 2 ? cut.slice(0, newline) : cut;
+}
