@@ -1,0 +1,8 @@
+locals {
+  prefix = "acme-${var.env}"
+
+  common_tags = {
+    Team      = "platform"
+    ManagedBy = "terraform"
+  }
+}

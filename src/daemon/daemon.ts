@@ -1,0 +1,174 @@
+import { randomUUID } from "node:crypto";
+import { hostname } from "node:os";
+import { coerceError } from "../errors.js";
+import type { Logger } from "../observability/logger.js";
+import type { Metrics } from "../observability/metrics.js";
+import type { FailureSource } from "../ports/failure-source.js";
+import type { StateStore } from "../ports/state-store.js";
+import type { Failure } from "../domain/failure.js";
+import { pollOnce, type PollSummary } from "./poller.js";
+import { WorkerPool, type JobResult, type RunJob } from "./worker-pool.js";
+import type { JobRecord } from "../ports/state-store.js";
+
+export interface DaemonOptions {
+  source: FailureSource;
+  store: StateStore;
+  runJob: RunJob;
+  logger: Logger;
+  metrics?: Metrics;
+  concurrency: number;
+  queueSize: number;
+  pollIntervalMs: number;
+  leaseMs: number;
+  fullResyncHours: number;
+  /** How often idle workers look for due jobs (retries, deferred work, other replicas' polls). */
+  claimIntervalMs?: number;
+  owner?: string;
+  now?: () => Date;
+  random?: () => number;
+  onResolved?: (failure: Failure, key: string) => Promise<void>;
+  onJobFinished?: (job: JobRecord, result: JobResult) => void;
+}
+
+export const POLLER_LEADERSHIP = "vanta-poller";
+
+/**
+ * The daemon: one poller at a time across replicas (a leader lease in the state store, because a
+ * new Vanta token revokes the previous one), and a worker pool on every replica.
+ */
+export class Daemon {
+  readonly owner: string;
+  readonly pool: WorkerPool;
+  readonly #o: DaemonOptions;
+  readonly #now: () => Date;
+  #stopping = false;
+  readonly #wakers = new Set<() => void>();
+  #loops: Promise<void>[] = [];
+  #lastPollError: string | null = null;
+
+  constructor(options: DaemonOptions) {
+    this.#o = options;
+    this.#now = options.now ?? (() => new Date());
+    this.owner = options.owner ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+    this.pool = new WorkerPool({
+      store: options.store,
+      runJob: options.runJob,
+      owner: this.owner,
+      concurrency: options.concurrency,
+      queueSize: options.queueSize,
+      leaseMs: options.leaseMs,
+      logger: options.logger,
+      now: this.#now,
+      ...(options.metrics === undefined ? {} : { metrics: options.metrics }),
+      ...(options.onJobFinished === undefined ? {} : { onJobFinished: options.onJobFinished }),
+    });
+  }
+
+  get lastPollError(): string | null {
+    return this.#lastPollError;
+  }
+
+  /** Polls if this replica holds (or wins) the poller lease; returns null when another replica polls. */
+  async poll(force = false): Promise<PollSummary | null> {
+    const ttl = Math.max(this.#o.pollIntervalMs * 3, 60_000);
+    const leader = force || (await this.#o.store.tryLeadership(POLLER_LEADERSHIP, this.owner, ttl, this.#now()));
+    if (!leader) return null;
+    try {
+      const summary = await pollOnce({
+        source: this.#o.source,
+        store: this.#o.store,
+        logger: this.#o.logger,
+        fullResyncHours: this.#o.fullResyncHours,
+        now: this.#now,
+        ...(this.#o.metrics === undefined ? {} : { metrics: this.#o.metrics }),
+        ...(this.#o.onResolved === undefined ? {} : { onResolved: this.#o.onResolved }),
+      });
+      this.#lastPollError = null;
+      return summary;
+    } catch (error) {
+      const e = coerceError(error, "poll");
+      this.#lastPollError = e.message;
+      throw e;
+    }
+  }
+
+  /**
+   * One cycle for `process-once`: poll, then run every due job (up to `limit`) to completion.
+   * Jobs that become due again during the cycle (retries with backoff) wait for the next cycle.
+   */
+  async runOnce(options: { limit?: number } = {}): Promise<{ poll: PollSummary | null; jobs: number }> {
+    const poll = await this.poll(true);
+    let jobs = 0;
+    const limit = options.limit ?? Number.POSITIVE_INFINITY;
+    while (jobs < limit) {
+      const claimed = await this.pool.fill(limit - jobs);
+      jobs += claimed;
+      if (claimed === 0) {
+        if (this.pool.size === 0) break;
+        await this.pool.drain();
+      }
+    }
+    await this.pool.drain();
+    return { poll, jobs };
+  }
+
+  /** Starts the poll loop and the claim loop. */
+  start(): void {
+    this.#loops = [this.#pollLoop(), this.#claimLoop()];
+  }
+
+  async #pollLoop(): Promise<void> {
+    while (!this.#stopping) {
+      try {
+        await this.poll();
+      } catch (error) {
+        this.#o.logger.error({ err: coerceError(error, "poll") }, "poll failed; the next poll retries");
+      }
+      this.#nudge();
+      const jitter = 0.9 + (this.#o.random ?? Math.random)() * 0.2;
+      await this.#sleep(this.#o.pollIntervalMs * jitter);
+    }
+  }
+
+  async #claimLoop(): Promise<void> {
+    const interval = this.#o.claimIntervalMs ?? 2000;
+    while (!this.#stopping) {
+      try {
+        await this.pool.fill();
+      } catch (error) {
+        this.#o.logger.error({ err: coerceError(error, "state") }, "claiming jobs failed");
+      }
+      await this.#sleep(interval);
+    }
+  }
+
+  #nudge(): void {
+    this.pool.fill().catch((error: unknown) => this.#o.logger.error({ err: coerceError(error, "state") }, "claiming jobs failed"));
+  }
+
+  #sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const wake = (): void => {
+        clearTimeout(timer);
+        this.#wakers.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      this.#wakers.add(wake);
+    });
+  }
+
+  /**
+   * Graceful stop: no new polls or claims, in-flight jobs get `graceMs` to finish, then the rest
+   * are aborted and released so another worker runs them again.
+   */
+  async stop(graceMs: number): Promise<{ finished: number; released: number }> {
+    this.#stopping = true;
+    this.pool.stopAccepting();
+    for (const wake of [...this.#wakers]) wake();
+    const result = await this.pool.shutdown(graceMs);
+    await Promise.allSettled(this.#loops);
+    await this.#o.store.releaseLeadership(POLLER_LEADERSHIP, this.owner).catch(() => undefined);
+    return result;
+  }
+}

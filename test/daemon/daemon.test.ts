@@ -1,0 +1,261 @@
+import { EventEmitter } from "node:events";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { SqliteStateStore } from "../../src/adapters/sqlite/state-store.js";
+import { Daemon } from "../../src/daemon/daemon.js";
+import { startHealthServer } from "../../src/daemon/http-server.js";
+import { handleShutdownSignals } from "../../src/daemon/signals.js";
+import type { RunJob } from "../../src/daemon/worker-pool.js";
+import { failureKey } from "../../src/domain/failure.js";
+import { silentLogger } from "../../src/observability/logger.js";
+import { createMetrics } from "../../src/observability/metrics.js";
+import type { StateStore } from "../../src/ports/state-store.js";
+import { MemorySource, failure } from "../support/memory-source.js";
+
+const stores: StateStore[] = [];
+afterEach(async () => {
+  await Promise.all(stores.splice(0).map((s) => s.close()));
+});
+
+async function sqliteStore(path = join(mkdtempSync(join(tmpdir(), "tf-daemon-")), "state.db")): Promise<SqliteStateStore> {
+  const store = new SqliteStateStore({ path, logger: silentLogger(), retry: { maxAttempts: 3, baseDelayMs: 60_000, maxDelayMs: 3_600_000 } });
+  await store.migrate();
+  stores.push(store);
+  return store;
+}
+
+function daemon(source: MemorySource, store: StateStore, runJob: RunJob, extra: Partial<ConstructorParameters<typeof Daemon>[0]> = {}): Daemon {
+  return new Daemon({
+    source,
+    store,
+    runJob,
+    logger: silentLogger(),
+    concurrency: 2,
+    queueSize: 2,
+    pollIntervalMs: 60_000,
+    leaseMs: 60_000,
+    fullResyncHours: 24,
+    ...extra,
+  });
+}
+
+const publishOk: RunJob = (job) => Promise.resolve({ outcome: { type: "pr-opened", url: `https://example/pr/${job.key.slice(0, 6)}` }, timings: { publish: 5 } });
+
+describe("Daemon.runOnce", () => {
+  it("polls, records every failure and runs each job once", async () => {
+    const source = new MemorySource();
+    source.failures = [failure(1), failure(2), failure(3), failure(4, "aws-rds-multi-az-redundancy")];
+    const store = await sqliteStore();
+    const seen: string[] = [];
+    const d = daemon(source, store, (job, signal) => {
+      seen.push(job.key);
+      return publishOk(job, signal);
+    });
+    const result = await d.runOnce();
+    expect(result.poll).toMatchObject({ tests: 2, failures: 4, inserted: 4, resolved: 0 });
+    expect(result.jobs).toBe(4);
+    expect(seen.sort()).toEqual(source.failures.map((f) => failureKey(f)).sort());
+    const stats = await store.stats(new Date());
+    expect(stats.byOutcome["pr-opened"]).toBe(4);
+    // A second cycle finds nothing new to do.
+    expect((await d.runOnce()).jobs).toBe(0);
+  });
+
+  it("respects --limit and leaves the rest pending", async () => {
+    const source = new MemorySource();
+    source.failures = [1, 2, 3, 4, 5].map((n) => failure(n));
+    const store = await sqliteStore();
+    const result = await daemon(source, store, publishOk).runOnce({ limit: 2 });
+    expect(result.jobs).toBe(2);
+    expect((await store.list({ status: "pending" })).length).toBe(3);
+  });
+
+  it("never runs more jobs at once than its concurrency", async () => {
+    const source = new MemorySource();
+    source.failures = Array.from({ length: 12 }, (_, i) => failure(i));
+    const store = await sqliteStore();
+    let running = 0;
+    let peak = 0;
+    const d = daemon(source, store, async (job, signal) => {
+      running += 1;
+      peak = Math.max(peak, running);
+      await new Promise((r) => setTimeout(r, 5));
+      running -= 1;
+      return publishOk(job, signal);
+    }, { concurrency: 3, queueSize: 1 });
+    expect((await d.runOnce()).jobs).toBe(12);
+    expect(peak).toBe(3);
+  });
+
+  it("records a job that throws as failed instead of crashing", async () => {
+    const source = new MemorySource();
+    source.failures = [failure(1)];
+    const store = await sqliteStore();
+    await daemon(source, store, () => Promise.reject(new Error("unexpected"))).runOnce();
+    const [record] = await store.list({});
+    expect(record?.outcome).toMatchObject({ type: "failed", kind: "permanent", message: "unexpected" });
+    expect(record?.status).toBe("failed");
+  });
+});
+
+describe("resolution", () => {
+  it("marks failures that disappeared as resolved and reports them", async () => {
+    const source = new MemorySource();
+    source.failures = [failure(1), failure(2), failure(3, "aws-rds-multi-az-redundancy")];
+    const store = await sqliteStore();
+    const resolved: string[] = [];
+    const d = daemon(source, store, publishOk, {
+      fullResyncHours: 0,
+      onResolved: (f) => {
+        resolved.push(f.displayName);
+        return Promise.resolve();
+      },
+    });
+    await d.runOnce();
+    // bucket-2 is fixed; the RDS test passes entirely.
+    source.failures = [failure(1)];
+    source.runDate = "2026-11-02T00:00:00.000Z";
+    const summary = await d.poll(true);
+    expect(summary?.resolved).toBe(2);
+    expect(resolved.sort()).toEqual(["bucket-2", "bucket-3"]);
+    expect((await store.get(failureKey(failure(2))))?.resolvedAt).not.toBeNull();
+    expect((await store.get(failureKey(failure(1))))?.resolvedAt).toBeNull();
+  });
+
+  it("resolves nothing of a test whose listing was incomplete", async () => {
+    const source = new MemorySource();
+    source.failures = [failure(1), failure(2)];
+    const store = await sqliteStore();
+    const d = daemon(source, store, publishOk, { fullResyncHours: 0 });
+    await d.runOnce();
+    source.failures = [failure(1)];
+    source.skipped = [{ what: "entity", testId: "aws-s3-public-access-blocked", id: "x", reason: "schema" }];
+    expect((await d.poll(true))?.resolved).toBe(0);
+    source.skipped = [{ what: "test", reason: "schema" }];
+    source.failures = [];
+    expect((await d.poll(true))?.resolved).toBe(0);
+  });
+
+  it("refetches only changed tests between full resyncs", async () => {
+    const source = new MemorySource();
+    source.failures = [failure(1)];
+    const store = await sqliteStore();
+    const d = daemon(source, store, publishOk, { fullResyncHours: 24 });
+    await d.poll(true);
+    await d.poll(true);
+    expect(source.requests.map((r) => r.fullResync)).toEqual([true, false]);
+    expect(source.requests[1]?.previousRunDates.get("aws-s3-public-access-blocked")).toBe(source.runDate);
+  });
+
+  it("a failed poll is recorded and the next poll retries", async () => {
+    const source = new MemorySource();
+    const store = await sqliteStore();
+    const d = daemon(source, store, publishOk);
+    source.failNext = new Error("vanta down");
+    await expect(d.poll(true)).rejects.toThrow("vanta down");
+    expect(d.lastPollError).toBe("vanta down");
+    expect((await store.getPollState()).lastSuccessfulPollAt).toBeNull();
+    source.failures = [failure(1)];
+    expect((await d.poll(true))?.inserted).toBe(1);
+    expect(d.lastPollError).toBeNull();
+  });
+});
+
+describe("several daemons on one store", () => {
+  it("only the leader polls", async () => {
+    const path = join(mkdtempSync(join(tmpdir(), "tf-daemon-")), "state.db");
+    const source = new MemorySource();
+    source.failures = [failure(1)];
+    const a = daemon(source, await sqliteStore(path), publishOk, { owner: "a" });
+    const b = daemon(source, await sqliteStore(path), publishOk, { owner: "b" });
+    expect(await a.poll()).not.toBeNull();
+    expect(await b.poll()).toBeNull();
+    expect(source.requests).toHaveLength(1);
+  });
+});
+
+describe("graceful shutdown", () => {
+  it("waits for in-flight jobs within the grace period", async () => {
+    const source = new MemorySource();
+    source.failures = [failure(1), failure(2)];
+    const store = await sqliteStore();
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const d = daemon(source, store, async (job, signal) => {
+      await gate;
+      return publishOk(job, signal);
+    }, { claimIntervalMs: 10 });
+    await d.poll(true);
+    await d.pool.fill();
+    expect(d.pool.size).toBe(2);
+    const stopping = d.stop(60_000);
+    setTimeout(release, 20);
+    expect(await stopping).toEqual({ finished: 2, released: 0 });
+    expect((await store.list({ status: "done" })).length).toBe(2);
+  });
+
+  it("releases jobs still running when the grace period ends, without counting the attempt", async () => {
+    const source = new MemorySource();
+    source.failures = [failure(1)];
+    const store = await sqliteStore();
+    const aborted: boolean[] = [];
+    const d = daemon(source, store, (_job, signal) =>
+      new Promise((_resolve, reject) => {
+        signal.addEventListener("abort", () => {
+          aborted.push(true);
+          reject(new Error("aborted"));
+        });
+      }),
+    );
+    await d.poll(true);
+    await d.pool.fill();
+    expect(await d.stop(10)).toEqual({ finished: 0, released: 1 });
+    expect(aborted).toEqual([true]);
+    const [record] = await store.list({});
+    expect(record?.status).toBe("pending");
+    expect(record?.leaseOwner).toBeNull();
+  });
+});
+
+describe("signals", () => {
+  it("first signal is graceful, the second forceful, and the handlers can be removed", () => {
+    const target = new EventEmitter();
+    const calls: string[] = [];
+    const remove = handleShutdownSignals(silentLogger(), { graceful: () => calls.push("graceful"), forceful: () => calls.push("forceful") }, target);
+    target.emit("SIGTERM", "SIGTERM");
+    target.emit("SIGINT", "SIGINT");
+    expect(calls).toEqual(["graceful", "forceful"]);
+    remove();
+    expect(target.listenerCount("SIGTERM")).toBe(0);
+    expect(target.listenerCount("SIGINT")).toBe(0);
+  });
+});
+
+describe("health server", () => {
+  it("serves /healthz, /readyz and /metrics", async () => {
+    const store = await sqliteStore();
+    const metrics = createMetrics();
+    metrics.outcomes.inc({ outcome: "pr-opened" });
+    let now = new Date("2026-11-25T10:00:00Z");
+    const server = await startHealthServer({ port: 0, host: "127.0.0.1", store, registry: metrics.registry, maxPollAgeMs: 60_000, startupGraceMs: 0, now: () => now });
+    try {
+      expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+      const unready = await fetch(`${server.url}/readyz`);
+      expect(unready.status).toBe(503);
+      expect(await unready.json()).toMatchObject({ ready: false, reason: "no successful poll yet" });
+      await store.savePollState({ runDates: new Map(), fullSync: true, success: true }, now);
+      expect((await fetch(`${server.url}/readyz`)).status).toBe(200);
+      now = new Date(now.getTime() + 120_000);
+      const stale = await fetch(`${server.url}/readyz`);
+      expect(stale.status).toBe(503);
+      expect(((await stale.json()) as { reason: string }).reason).toContain("last successful poll 120 s ago");
+      const text = await (await fetch(`${server.url}/metrics`)).text();
+      expect(text).toContain('terrafix_job_outcomes_total{outcome="pr-opened"} 1');
+      expect((await fetch(`${server.url}/nope`)).status).toBe(404);
+    } finally {
+      await server.close();
+    }
+  });
+});
