@@ -63,7 +63,11 @@ export interface PollState {
 
 export interface UpsertResult {
   inserted: number;
-  /** Keys that were resolved or finished and are failing again with a changed test run. */
+  /**
+   * Keys that had been marked resolved and are reported failing again: they start over as
+   * pending with attempts 0 (a job still leased keeps its lease). A done/failed key that was
+   * never resolved stays as it is.
+   */
   reopened: number;
   unchanged: number;
 }
@@ -74,9 +78,14 @@ export interface StateStore {
   ping(): Promise<void>;
   close(): Promise<void>;
 
-  /** Records failures; a new key becomes pending; an existing key keeps its state. */
+  /** Records failures; a new key becomes pending; an existing key keeps its state (its stored failure is refreshed). */
   upsertFailures(failures: readonly Failure[], now: Date): Promise<UpsertResult>;
-  /** Atomically leases up to `limit` due jobs (pending/deferred past nextAttemptAt, or with an expired lease). */
+  /**
+   * Atomically leases up to `limit` due jobs (pending/deferred past nextAttemptAt, or with an
+   * expired lease), oldest due first, counting an attempt each. Resolved jobs are never claimed.
+   * A job whose lease expired on its last allowed attempt is marked failed instead (a job that
+   * keeps crashing its worker must not loop forever).
+   */
   claim(owner: string, limit: number, leaseMs: number, now: Date): Promise<JobRecord[]>;
   renewLease(key: string, owner: string, leaseMs: number, now: Date): Promise<boolean>;
   /** Gives a leased job back without counting the attempt (shutdown). */
@@ -84,7 +93,8 @@ export interface StateStore {
   /**
    * Records how a job ended. A retryable failure goes back to pending with exponential backoff
    * until the retry policy's attempts are spent, then `failed`; a deferred outcome waits.
-   * Returns false when the caller no longer holds the lease (its result is discarded).
+   * Returns false when the caller no longer holds the lease (its result is discarded). A holder
+   * whose lease expired but was not yet reclaimed still holds it.
    */
   finish(key: string, owner: string, outcome: Outcome, timings: StageTimings, now: Date): Promise<boolean>;
   get(key: string): Promise<JobRecord | null>;
@@ -95,12 +105,17 @@ export interface StateStore {
   markResolved(keys: readonly string[], now: Date): Promise<number>;
 
   getPollState(): Promise<PollState>;
+  /**
+   * Replaces the stored run dates with `runDates` (the poll's complete view); lastPollAt = now; lastSuccessfulPollAt = now when
+   * `success`; lastFullSyncAt = now when `fullSync && success`.
+   */
   savePollState(state: { runDates: ReadonlyMap<string, string>; fullSync: boolean; success: boolean }, now: Date): Promise<void>;
 
   /** Leader lease for polling: true while `owner` holds it (acquired or renewed). */
   tryLeadership(name: string, owner: string, ttlMs: number, now: Date): Promise<boolean>;
   releaseLeadership(name: string, owner: string): Promise<void>;
 
+  /** `since` restricts every figure to records updated at or after it. */
   stats(now: Date, options?: { recentErrors?: number; since?: Date }): Promise<Stats>;
   /** Deletes finished (done/failed) records finished before the cutoff; returns how many (would be) deleted. */
   cleanup(olderThan: Date, dryRun: boolean): Promise<number>;

@@ -1,0 +1,53 @@
+import type { OutcomeType } from "../../domain/outcome.js";
+import { OUTCOME_TYPES } from "../../domain/outcome.js";
+import type { Stats } from "../../ports/state-store.js";
+import type { StageTimings } from "../../observability/stage-timer.js";
+import { json, toDate } from "./rows.js";
+import { emptyByStatus, isJobStatus, stageLatencies } from "./transitions.js";
+
+/** The four aggregate queries both stores run for `stats`, in the shape the drivers return. */
+export interface StatsRows {
+  byStatus: { status: string; n: number | string }[];
+  byOutcome: { outcome_type: string; n: number | string }[];
+  timings: { stage_timings: unknown }[];
+  errors: {
+    key: string;
+    test_id: string;
+    resource: string;
+    error_kind: string;
+    error_message: string | null;
+    updated_at: unknown;
+  }[];
+}
+
+export const DEFAULT_RECENT_ERRORS = 10;
+
+/** Assembles Stats identically for both stores; percentiles are computed here, not in SQL. */
+export function buildStats(rows: StatsRows): Stats {
+  const byStatus = emptyByStatus();
+  let total = 0;
+  for (const row of rows.byStatus) {
+    const n = Number(row.n);
+    total += n;
+    if (isJobStatus(row.status)) byStatus[row.status] += n;
+  }
+  const byOutcome: Partial<Record<OutcomeType, number>> = {};
+  for (const row of rows.byOutcome) {
+    const type = OUTCOME_TYPES.find((t) => t === row.outcome_type);
+    if (type !== undefined) byOutcome[type] = Number(row.n);
+  }
+  return {
+    total,
+    byStatus,
+    byOutcome,
+    stages: stageLatencies(rows.timings.map((row) => (json(row.stage_timings) as StageTimings | null) ?? {})),
+    recentErrors: rows.errors.map((row) => ({
+      key: row.key,
+      testId: row.test_id,
+      resource: row.resource,
+      errorKind: row.error_kind,
+      errorMessage: row.error_message ?? "",
+      at: toDate(row.updated_at) ?? new Date(0),
+    })),
+  };
+}
