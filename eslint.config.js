@@ -61,7 +61,7 @@ export default tseslint.config(
   })),
   {
     // Tests, fakes and benchmarks drive the real SDKs against the fakes.
-    files: ["test/**", "bench/**", "scripts/**"],
+    files: ["test/**", "bench/**", "scripts/**", "demo/**"],
     rules: {
       "no-restricted-imports": "off",
       "@typescript-eslint/no-unsafe-assignment": "off",

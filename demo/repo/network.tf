@@ -16,7 +16,7 @@ resource "aws_security_group" "bastion" {
     from_port   = 22
     to_port     = 22
     protocol    = "tcp"
-    cidr_blocks = [var.office_cidr]
+    cidr_blocks = ["203.0.113.0/24"]
   }
 
   egress {
@@ -62,6 +62,6 @@ resource "aws_security_group_rule" "windows_winrm" {
   from_port         = 5986
   to_port           = 5986
   protocol          = "tcp"
-  cidr_blocks       = [var.office_cidr]
+  cidr_blocks       = ["203.0.113.0/24"]
   security_group_id = aws_security_group.windows.id
 }

@@ -9,13 +9,3 @@ export function retryPolicy(config: Config): RetryPolicy {
 export function repositories(config: Config): RepositoryRef[] {
   return config.repositories.map(parseRepositoryRef);
 }
-
-/** `TERRAFIX_TEST_MAPPINGS` (`testId=controlId,...`) as a map. */
-export function testMappings(config: Config): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const item of config.testMappings) {
-    const [test, control] = item.split("=").map((s) => s.trim());
-    if (test !== undefined && control !== undefined && test !== "" && control !== "") out[test] = control;
-  }
-  return out;
-}

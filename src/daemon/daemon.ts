@@ -93,11 +93,19 @@ export class Daemon {
   }
 
   /**
-   * One cycle for `process-once`: poll, then run every due job (up to `limit`) to completion.
+   * One cycle for `process-once`: poll (when no other replica is polling), then run every due job
+   * (up to `limit`) to completion.
    * Jobs that become due again during the cycle (retries with backoff) wait for the next cycle.
    */
   async runOnce(options: { limit?: number } = {}): Promise<{ poll: PollSummary | null; jobs: number }> {
-    const poll = await this.poll(true);
+    // Poll only with the poller lease: a running daemon's Vanta token would be revoked by a
+    // second poller. Without it, process-once still works the jobs that are due.
+    let poll: PollSummary | null;
+    try {
+      poll = await this.poll();
+    } finally {
+      await this.#o.store.releaseLeadership(POLLER_LEADERSHIP, this.owner).catch(() => undefined);
+    }
     let jobs = 0;
     const limit = options.limit ?? Number.POSITIVE_INFINITY;
     while (jobs < limit) {

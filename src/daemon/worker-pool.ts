@@ -9,6 +9,8 @@ import { coerceError } from "../errors.js";
 export interface JobResult {
   outcome: Outcome;
   timings: StageTimings;
+  /** What the job found on the way (matched address, verification...), for summaries. */
+  detail?: Record<string, unknown>;
 }
 
 /** Runs one claimed job; must turn every error into an outcome value. */

@@ -259,3 +259,23 @@ describe("health server", () => {
     }
   });
 });
+
+describe("process-once beside a running daemon", () => {
+  it("does not poll while another replica holds the poller lease, and releases its own lease", async () => {
+    const path = join(mkdtempSync(join(tmpdir(), "tf-daemon-")), "state.db");
+    const source = new MemorySource();
+    source.failures = [failure(1)];
+    const running = daemon(source, await sqliteStore(path), publishOk, { owner: "daemon" });
+    const once = daemon(source, await sqliteStore(path), publishOk, { owner: "once" });
+    expect(await running.poll()).not.toBeNull();
+    const first = await once.runOnce();
+    expect(first.poll).toBeNull();
+    expect(source.requests).toHaveLength(1);
+    // The job the daemon's poll recorded is still worked by process-once.
+    expect(first.jobs).toBe(1);
+    const lone = daemon(source, await sqliteStore(), publishOk, { owner: "lone" });
+    expect((await lone.runOnce()).poll).not.toBeNull();
+    const other = daemon(source, await sqliteStore(path), publishOk, { owner: "other" });
+    expect(await other.poll()).toBeNull(); // the running daemon still polls
+  });
+});

@@ -1,0 +1,150 @@
+import { resolve } from "node:path";
+import { requireFor, secretValues } from "../config/load.js";
+import type { Config } from "../config/options.js";
+import { createFileSource } from "../adapters/file-source/file-source.js";
+import { createGitWorkspace } from "../adapters/git/workspace.js";
+import { createGitHubPublisher } from "../adapters/github/publisher.js";
+import { createDryRunPublisher, createLocalPublisher } from "../adapters/local-publisher/index.js";
+import { openStateStore } from "../adapters/state/open-state-store.js";
+import { createVantaSource } from "../adapters/vanta/source.js";
+import { Daemon } from "../daemon/daemon.js";
+import type { JobResult } from "../daemon/worker-pool.js";
+import { createLogger, type Logger } from "../observability/logger.js";
+import { createMetrics, type Metrics } from "../observability/metrics.js";
+import { secrets } from "../observability/secrets.js";
+import { runPipeline } from "../pipeline/run-job.js";
+import type { FailureSource } from "../ports/failure-source.js";
+import type { FixModel } from "../ports/fix-model.js";
+import type { Publisher } from "../ports/publisher.js";
+import type { JobRecord, StateStore } from "../ports/state-store.js";
+import type { RepoWorkspace } from "../ports/repo-workspace.js";
+import { branchName } from "../domain/failure.js";
+import { createTerraformFormatter } from "./terraform-fmt.js";
+import { repositories, retryPolicy } from "./runtime-options.js";
+import { createModel } from "./model.js";
+import { createStages } from "./stages.js";
+
+export interface Runtime {
+  config: Config;
+  logger: Logger;
+  metrics: Metrics;
+  store: StateStore;
+  source: FailureSource;
+  workspace: RepoWorkspace;
+  publisher: Publisher;
+  model: FixModel | undefined;
+  daemon: Daemon;
+  close(): Promise<void>;
+}
+
+export interface RuntimeOptions {
+  /** `process-once --dry-run` forces the dry-run publisher. */
+  publisher?: Config["publisher"];
+  logger?: Logger;
+  /** The command's environment (AWS credentials for the model); default process.env. */
+  env?: NodeJS.ProcessEnv;
+  onJobFinished?: (job: JobRecord, result: JobResult) => void;
+}
+
+/**
+ * Builds every adapter from the configuration and wires the daemon. The only place (with the
+ * other files of this folder) where adapters are constructed.
+ */
+export async function buildRuntime(config: Config, options: RuntimeOptions = {}): Promise<Runtime> {
+  for (const value of secretValues(config)) secrets.add(value);
+  const publisherKind = options.publisher ?? config.publisher;
+  requireFor(config, [
+    ...(config.source === "vanta" ? (["poll-vanta"] as const) : []),
+    ...(publisherKind === "github" ? (["publish-github"] as const) : []),
+  ]);
+  const logger = options.logger ?? createLogger({ level: config.logLevel, format: config.logFormat });
+  const metrics = createMetrics({ defaultMetrics: true });
+  const store = await openStateStore(config.stateUrl, { retry: retryPolicy(config), logger });
+
+  const source: FailureSource =
+    config.source === "vanta"
+      ? createVantaSource({
+          apiUrl: config.vantaApiUrl,
+          clientId: config.vantaClientId ?? "",
+          clientSecret: config.vantaClientSecret ?? "",
+          frameworkFilter: config.vantaFrameworkFilter,
+          integrationFilter: config.vantaIntegrationFilter,
+          requestsPerMinute: config.vantaRequestsPerMinute,
+          maxAttempts: config.vantaMaxAttempts,
+          enrich: config.vantaEnrich,
+          logger,
+        })
+      : createFileSource(resolve(config.source.slice("file:".length)), { logger });
+
+  const publisher = createPublisher(config, publisherKind, logger);
+  const workspace = createGitWorkspace({
+    cacheDir: resolve(config.workDir),
+    urlTemplate: config.gitUrlTemplate,
+    token: config.githubToken,
+    timeoutMs: config.gitTimeoutSeconds * 1000,
+    maxCacheBytes: config.cloneCacheMaxMb * 1024 * 1024,
+    logger,
+  });
+  const model = config.generator === "rules" ? undefined : createModel(config, options.env ?? process.env, logger);
+  const stages = createStages({ config, logger, model, formatter: createTerraformFormatter(config.terraformBinary), repositories: repositories(config) });
+
+  const daemon = new Daemon({
+    source,
+    store,
+    logger,
+    metrics,
+    concurrency: config.concurrency,
+    queueSize: config.queueSize,
+    pollIntervalMs: config.pollIntervalSeconds * 1000,
+    leaseMs: config.leaseSeconds * 1000,
+    fullResyncHours: config.vantaFullResyncHours,
+    runJob: (job, signal) => runPipeline({ key: job.key, failure: job.failure, attempt: job.attempts }, { workspace, publisher, stages, logger, metrics }, signal),
+    ...(config.closeResolvedPrs
+      ? {
+          onResolved: async (failure, key) => {
+            for (const repo of repositories(config)) await publisher.resolve({ key, failure, repo, branch: branchName(failure.testId, key) });
+          },
+        }
+      : {}),
+    ...(options.onJobFinished === undefined ? {} : { onJobFinished: options.onJobFinished }),
+  });
+  return {
+    config,
+    logger,
+    metrics,
+    store,
+    source,
+    workspace,
+    publisher,
+    model,
+    daemon,
+    close: () => store.close(),
+  };
+}
+
+function createPublisher(config: Config, kind: Config["publisher"], logger: Logger): Publisher {
+  switch (kind) {
+    case "dry-run":
+      return createDryRunPublisher({ dir: resolve(config.dryRunDir), logger });
+    case "local":
+      return createLocalPublisher({ logger });
+    case "github":
+      return createGitHubPublisher({
+        apiUrl: config.githubApiUrl,
+        auth:
+          config.githubToken !== undefined
+            ? { token: config.githubToken }
+            : { appId: config.githubAppId ?? "", privateKey: config.githubAppPrivateKey ?? "", installationId: config.githubAppInstallationId ?? "" },
+        labels: config.prLabels,
+        reviewers: config.prReviewers,
+        assignees: config.prAssignees,
+        maxPrsPerHour: config.maxPrsPerHour,
+        maxOpenPrs: config.maxOpenPrs,
+        closeResolved: config.closeResolvedPrs,
+        dashboard: config.dashboard,
+        vantaAppUrl: config.vantaAppUrl,
+        throttle: { pacing: config.githubWritePacing },
+        logger,
+      });
+  }
+}
