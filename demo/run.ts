@@ -1,6 +1,6 @@
 /**
  * `npm run demo`: the whole job on a fresh clone with nothing configured. Starts the fake Vanta,
- * GitHub and Bedrock servers with a bundled scenario (demo/vanta-scenario.json, demo/repo), runs
+ * GitHub and Bedrock servers with a bundled scenario (test/fakes/scenarios/vanta-demo.json, demo/repo), runs
  * the real `process-once` code for one cycle against them on an embedded SQLite file, and prints
  * each failure, its match, its pull request and its verification summary.
  */
@@ -90,7 +90,7 @@ export async function runDemo(options: { print?: (line: string) => void } = {}):
   const started = performance.now();
   const work = mkdtempSync(join(tmpdir(), "terrafix-demo-"));
   const github = await startFakeGitHub({ gitDir: join(work, "git") });
-  const vanta = await startFakeVanta({ scenario: join(here, "vanta-scenario.json") });
+  const vanta = await startFakeVanta({ scenario: join(here, "..", "test", "fakes", "scenarios", "vanta-demo.json") });
   const bedrock = await startFakeBedrock({ responder: demoModel });
   try {
     github.createRepo("acme", "infra", readTree(join(here, "repo")));
@@ -98,8 +98,8 @@ export async function runDemo(options: { print?: (line: string) => void } = {}):
       PATH: process.env["PATH"],
       HOME: process.env["HOME"],
       VANTA_API_URL: vanta.url,
-      VANTA_CLIENT_ID: "demo-client",
-      VANTA_CLIENT_SECRET: "demo-client-secret",
+      VANTA_CLIENT_ID: "terrafix-demo",
+      VANTA_CLIENT_SECRET: "terrafix-demo-secret",
       GITHUB_API_URL: github.url,
       GITHUB_TOKEN: "ghp_demo_token_not_real",
       GITHUB_WRITE_PACING: "false",

@@ -1,0 +1,2 @@
+export { createFileSource, type FileSourceOptions } from "./file-source.js";
+export { FailureFileSchema, FileTestSchema, FileEntitySchema } from "./schema.js";
