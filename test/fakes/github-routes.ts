@@ -1,0 +1,315 @@
+import { randomBytes } from "node:crypto";
+import { renderComment, renderIssue, renderLabel, renderPull, renderRepo } from "./github-render.js";
+import { HttpError, isPull, notFound, now, pullsOf, validationFailed, type FakeIssue, type FakePull, type FakeRepo, type FakeState } from "./github-state.js";
+
+export interface Identity {
+  login: string;
+  name: string;
+  email: string;
+  id: number;
+}
+
+export interface Caller {
+  kind: "user" | "installation" | "app";
+  identity: Identity;
+}
+
+export interface Ctx {
+  state: FakeState;
+  base: string;
+  params: string[];
+  query: URLSearchParams;
+  body: unknown;
+  caller: Caller;
+  app: { id: number; slug: string };
+  repo(): FakeRepo;
+  setRef(repo: FakeRepo, branch: string, sha: string | undefined): void;
+  merge(repo: FakeRepo, number: number): string;
+}
+
+export interface Reply {
+  status: number;
+  body: unknown;
+  headers?: Record<string, string>;
+}
+
+export type Route = [method: string, pattern: RegExp, handler: (ctx: Ctx) => Reply];
+
+const BODY_LIMIT = 65_536;
+
+export const apiRoutes: Route[] = [
+  ["GET", /^\/user$/, getUser],
+  ["GET", /^\/app$/, getApp],
+  ["POST", /^\/app\/installations\/([^/]+)\/access_tokens$/, createInstallationToken],
+  ["GET", /^\/rate_limit$/, () => ({ status: 200, body: { resources: {} } })],
+  ["GET", /^\/repos\/([^/]+)\/([^/]+)$/, (ctx) => ({ status: 200, body: renderRepo(ctx.base, ctx.repo()) })],
+  ["GET", /^\/repos\/([^/]+)\/([^/]+)\/pulls$/, listPulls],
+  ["POST", /^\/repos\/([^/]+)\/([^/]+)\/pulls$/, createPull],
+  ["GET", /^\/repos\/([^/]+)\/([^/]+)\/pulls\/(\d+)$/, (ctx) => ({ status: 200, body: renderPull(ctx.base, ctx.repo(), pullOf(ctx)) })],
+  ["PATCH", /^\/repos\/([^/]+)\/([^/]+)\/pulls\/(\d+)$/, updatePull],
+  ["PUT", /^\/repos\/([^/]+)\/([^/]+)\/pulls\/(\d+)\/merge$/, mergePull],
+  ["POST", /^\/repos\/([^/]+)\/([^/]+)\/pulls\/(\d+)\/requested_reviewers$/, requestReviewers],
+  ["GET", /^\/repos\/([^/]+)\/([^/]+)\/issues$/, listIssues],
+  ["POST", /^\/repos\/([^/]+)\/([^/]+)\/issues$/, createIssue],
+  ["GET", /^\/repos\/([^/]+)\/([^/]+)\/issues\/(\d+)$/, (ctx) => ({ status: 200, body: renderIssue(ctx.base, ctx.repo(), issueOf(ctx)) })],
+  ["PATCH", /^\/repos\/([^/]+)\/([^/]+)\/issues\/(\d+)$/, updateIssue],
+  ["POST", /^\/repos\/([^/]+)\/([^/]+)\/issues\/(\d+)\/labels$/, addLabels],
+  ["POST", /^\/repos\/([^/]+)\/([^/]+)\/issues\/(\d+)\/assignees$/, addAssignees],
+  ["GET", /^\/repos\/([^/]+)\/([^/]+)\/issues\/(\d+)\/comments$/, listComments],
+  ["POST", /^\/repos\/([^/]+)\/([^/]+)\/issues\/(\d+)\/comments$/, createComment],
+  ["GET", /^\/repos\/([^/]+)\/([^/]+)\/labels\/([^/]+)$/, getLabel],
+  ["POST", /^\/repos\/([^/]+)\/([^/]+)\/labels$/, createLabel],
+];
+
+function getUser(ctx: Ctx): Reply {
+  // An installation token cannot read /user (services.md §2.5).
+  if (ctx.caller.kind !== "user") throw new HttpError(403, "Resource not accessible by integration");
+  return { status: 200, body: { login: ctx.caller.identity.login, id: ctx.caller.identity.id, type: "User", name: ctx.caller.identity.name } };
+}
+
+function getApp(ctx: Ctx): Reply {
+  if (ctx.caller.kind !== "app") throw new HttpError(401, "A JSON web token could not be decoded");
+  return { status: 200, body: { id: ctx.app.id, slug: ctx.app.slug, name: ctx.app.slug, owner: { login: "acme" } } };
+}
+
+function createInstallationToken(ctx: Ctx): Reply {
+  if (ctx.caller.kind !== "app") throw new HttpError(401, "A JSON web token could not be decoded");
+  const token = `ghs_${randomBytes(18).toString("hex")}`;
+  const expiresAt = Date.now() + 3600_000;
+  ctx.state.installationTokens.set(token, { installationId: ctx.params[0] ?? "", expiresAt });
+  return { status: 201, body: { token, expires_at: new Date(expiresAt).toISOString(), permissions: { contents: "write", pull_requests: "write", issues: "write", metadata: "read" }, repository_selection: "all" } };
+}
+
+function number(ctx: Ctx): number {
+  return Number(ctx.params[2]);
+}
+
+function issueOf(ctx: Ctx): FakeIssue | FakePull {
+  const found = ctx.repo().issues.find((issue) => (issue as FakeIssue).number === number(ctx));
+  if (found === undefined) throw notFound();
+  return found as FakeIssue | FakePull;
+}
+
+function pullOf(ctx: Ctx): FakePull {
+  const found = pullsOf(ctx.repo()).find((pull) => pull.number === number(ctx));
+  if (found === undefined) throw notFound();
+  return found;
+}
+
+/** `?per_page=&page=` with a `link` header, as GitHub paginates. */
+export function paginate(ctx: Ctx, path: string, items: unknown[]): Reply {
+  const perPage = Math.min(Math.max(Number(ctx.query.get("per_page") ?? 30) || 30, 1), 100);
+  const page = Math.max(Number(ctx.query.get("page") ?? 1) || 1, 1);
+  const last = Math.max(Math.ceil(items.length / perPage), 1);
+  const links: string[] = [];
+  const pageUrl = (n: number): string => {
+    const query = new URLSearchParams(ctx.query);
+    query.set("page", String(n));
+    query.set("per_page", String(perPage));
+    return `<${ctx.base}${path}?${query.toString()}>`;
+  };
+  if (page < last) links.push(`${pageUrl(page + 1)}; rel="next"`, `${pageUrl(last)}; rel="last"`);
+  if (page > 1) links.push(`${pageUrl(1)}; rel="first"`, `${pageUrl(page - 1)}; rel="prev"`);
+  return { status: 200, body: items.slice((page - 1) * perPage, page * perPage), headers: links.length === 0 ? {} : { link: links.join(", ") } };
+}
+
+function sortByQuery<T extends FakeIssue>(ctx: Ctx, items: T[]): T[] {
+  const sort = ctx.query.get("sort") ?? "created";
+  const direction = ctx.query.get("direction") ?? (sort === "created" ? "desc" : "asc");
+  const key = (item: T): string => (sort === "updated" ? item.updatedAt : item.createdAt);
+  const sorted = [...items].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : a.number - b.number));
+  return direction === "desc" ? sorted.reverse() : sorted;
+}
+
+function stateFilter(ctx: Ctx): (item: FakeIssue) => boolean {
+  const state = ctx.query.get("state") ?? "open";
+  return (item) => state === "all" || item.state === state;
+}
+
+function listPulls(ctx: Ctx): Reply {
+  const repo = ctx.repo();
+  const head = ctx.query.get("head");
+  const base = ctx.query.get("base");
+  const wanted = stateFilter(ctx);
+  const pulls = pullsOf(repo).filter((pull) => {
+    if (!wanted(pull)) return false;
+    // `head` must be `owner:branch`; a bare branch name does not filter (services.md §2.2).
+    if (head !== null && head.includes(":") && head !== `${repo.owner}:${pull.head}`) return false;
+    return base === null || pull.base === base;
+  });
+  return paginate(ctx, `/repos/${repo.owner}/${repo.name}/pulls`, sortByQuery(ctx, pulls).map((pull) => renderPull(ctx.base, repo, pull)));
+}
+
+function nextNumber(repo: FakeRepo): number {
+  return repo.issues.length + 1;
+}
+
+function createPull(ctx: Ctx): Reply {
+  const repo = ctx.repo();
+  const input = ctx.body as { title?: string; head?: string; base?: string; body?: string; draft?: boolean };
+  if (typeof input.title !== "string" || input.title === "") throw validationFailed("title is missing", "missing_field");
+  const head = (input.head ?? "").replace(new RegExp(`^${repo.owner}:`), "");
+  const base = input.base ?? repo.defaultBranch;
+  const headSha = repo.refs.get(head);
+  const baseSha = repo.refs.get(base);
+  if (headSha === undefined) throw new HttpError(422, "Validation Failed", [{ resource: "PullRequest", field: "head", code: "invalid" }]);
+  if (baseSha === undefined) throw new HttpError(422, "Validation Failed", [{ resource: "PullRequest", field: "base", code: "invalid" }]);
+  if ((input.body ?? "").length > BODY_LIMIT) throw validationFailed(`body is too long (maximum is ${BODY_LIMIT} characters)`);
+  if (pullsOf(repo).some((pull) => pull.state === "open" && pull.head === head && pull.base === base)) {
+    throw validationFailed(`A pull request already exists for ${repo.owner}:${head}.`);
+  }
+  if (headSha === baseSha || ctx.state.store.isAncestor(headSha, baseSha)) throw validationFailed(`No commits between ${base} and ${head}`);
+  const at = now();
+  const pull: FakePull = {
+    isPull: true,
+    number: nextNumber(repo),
+    title: input.title,
+    body: input.body ?? null,
+    state: "open",
+    user: ctx.caller.identity.login,
+    labels: [],
+    assignees: [],
+    createdAt: at,
+    updatedAt: at,
+    closedAt: null,
+    head,
+    base,
+    headSha,
+    baseSha,
+    merged: false,
+    mergedAt: null,
+    draft: input.draft === true,
+    requestedReviewers: [],
+  };
+  repo.issues.push(pull);
+  return { status: 201, body: renderPull(ctx.base, repo, pull) };
+}
+
+function updatePull(ctx: Ctx): Reply {
+  const repo = ctx.repo();
+  const pull = pullOf(ctx);
+  const input = ctx.body as { title?: string; body?: string; state?: "open" | "closed" };
+  if ((input.body ?? "").length > BODY_LIMIT) throw validationFailed(`body is too long (maximum is ${BODY_LIMIT} characters)`);
+  if (input.state === "open" && pull.state === "closed") {
+    if (pull.merged) throw validationFailed("state cannot be changed. The pull request has been merged.");
+    if (!repo.refs.has(pull.head)) throw validationFailed("state cannot be changed. The head branch was deleted.");
+    pull.closedAt = null;
+    pull.state = "open";
+  } else if (input.state === "closed" && pull.state === "open") {
+    pull.headSha = repo.refs.get(pull.head) ?? pull.headSha;
+    pull.state = "closed";
+    pull.closedAt = now();
+  }
+  if (input.title !== undefined) pull.title = input.title;
+  if (input.body !== undefined) pull.body = input.body;
+  pull.updatedAt = now();
+  return { status: 200, body: renderPull(ctx.base, repo, pull) };
+}
+
+function mergePull(ctx: Ctx): Reply {
+  const sha = ctx.merge(ctx.repo(), number(ctx));
+  return { status: 200, body: { sha, merged: true, message: "Pull Request successfully merged" } };
+}
+
+function requestReviewers(ctx: Ctx): Reply {
+  const pull = pullOf(ctx);
+  const { reviewers = [] } = ctx.body as { reviewers?: string[] };
+  if (reviewers.includes(pull.user)) throw validationFailed("Review cannot be requested from pull request author.");
+  for (const login of reviewers) if (!pull.requestedReviewers.includes(login)) pull.requestedReviewers.push(login);
+  return { status: 201, body: renderPull(ctx.base, ctx.repo(), pull) };
+}
+
+function listIssues(ctx: Ctx): Reply {
+  const repo = ctx.repo();
+  const wanted = stateFilter(ctx);
+  const labels = (ctx.query.get("labels") ?? "").split(",").filter((l) => l !== "");
+  const creator = ctx.query.get("creator");
+  const issues = (repo.issues as FakeIssue[]).filter(
+    (issue) => wanted(issue) && labels.every((l) => issue.labels.includes(l)) && (creator === null || issue.user === creator),
+  );
+  return paginate(ctx, `/repos/${repo.owner}/${repo.name}/issues`, sortByQuery(ctx, issues).map((issue) => renderIssue(ctx.base, repo, issue)));
+}
+
+function ensureLabels(repo: FakeRepo, names: string[]): void {
+  // Unknown labels are created on the fly with the default colour (services.md §2.6).
+  for (const name of names) if (!repo.labels.has(name)) repo.labels.set(name, { name, color: "ededed", description: null });
+}
+
+function createIssue(ctx: Ctx): Reply {
+  const repo = ctx.repo();
+  const input = ctx.body as { title?: string; body?: string; labels?: string[]; assignees?: string[] };
+  if (typeof input.title !== "string" || input.title === "") throw validationFailed("title is missing", "missing_field", "Issue");
+  ensureLabels(repo, input.labels ?? []);
+  const at = now();
+  const issue: FakeIssue = { number: nextNumber(repo), title: input.title, body: input.body ?? null, state: "open", user: ctx.caller.identity.login, labels: input.labels ?? [], assignees: input.assignees ?? [], createdAt: at, updatedAt: at, closedAt: null };
+  repo.issues.push(issue);
+  return { status: 201, body: renderIssue(ctx.base, repo, issue) };
+}
+
+function updateIssue(ctx: Ctx): Reply {
+  const repo = ctx.repo();
+  const issue = issueOf(ctx);
+  const input = ctx.body as { title?: string; body?: string; state?: "open" | "closed"; labels?: string[] };
+  if (input.title !== undefined) issue.title = input.title;
+  if (input.body !== undefined) issue.body = input.body;
+  if (input.labels !== undefined) {
+    ensureLabels(repo, input.labels);
+    issue.labels = input.labels;
+  }
+  if (input.state !== undefined && input.state !== issue.state) {
+    issue.state = input.state;
+    issue.closedAt = input.state === "closed" ? now() : null;
+  }
+  issue.updatedAt = now();
+  return { status: 200, body: isPull(issue) ? renderPull(ctx.base, repo, issue) : renderIssue(ctx.base, repo, issue) };
+}
+
+function addLabels(ctx: Ctx): Reply {
+  const repo = ctx.repo();
+  const issue = issueOf(ctx);
+  const { labels = [] } = ctx.body as { labels?: string[] };
+  ensureLabels(repo, labels);
+  for (const name of labels) if (!issue.labels.includes(name)) issue.labels.push(name);
+  return { status: 200, body: issue.labels.map((name) => renderLabel(repo.labels.get(name) ?? { name, color: "ededed", description: null })) };
+}
+
+function addAssignees(ctx: Ctx): Reply {
+  const issue = issueOf(ctx);
+  const { assignees = [] } = ctx.body as { assignees?: string[] };
+  for (const login of assignees) if (!issue.assignees.includes(login)) issue.assignees.push(login);
+  return { status: 201, body: renderIssue(ctx.base, ctx.repo(), issue) };
+}
+
+function listComments(ctx: Ctx): Reply {
+  const repo = ctx.repo();
+  const issue = issueOf(ctx);
+  const comments = repo.comments.filter((c) => c.issueNumber === issue.number).map((c) => renderComment(ctx.base, repo, c));
+  return paginate(ctx, `/repos/${repo.owner}/${repo.name}/issues/${issue.number}/comments`, comments);
+}
+
+function createComment(ctx: Ctx): Reply {
+  const repo = ctx.repo();
+  const issue = issueOf(ctx);
+  const { body } = ctx.body as { body?: string };
+  if (typeof body !== "string" || body === "") throw validationFailed("body is missing", "missing_field", "IssueComment");
+  const comment = { id: ctx.state.nextId++, issueNumber: issue.number, body, user: ctx.caller.identity.login, createdAt: now() };
+  repo.comments.push(comment);
+  return { status: 201, body: renderComment(ctx.base, repo, comment) };
+}
+
+function getLabel(ctx: Ctx): Reply {
+  const label = ctx.repo().labels.get(decodeURIComponent(ctx.params[2] ?? ""));
+  if (label === undefined) throw notFound();
+  return { status: 200, body: renderLabel(label) };
+}
+
+function createLabel(ctx: Ctx): Reply {
+  const repo = ctx.repo();
+  const { name, color = "ededed", description = null } = ctx.body as { name?: string; color?: string; description?: string | null };
+  if (typeof name !== "string" || name === "") throw validationFailed("name is missing", "missing_field", "Label");
+  if (!/^[0-9a-fA-F]{6}$/.test(color)) throw validationFailed("color is invalid", "invalid", "Label");
+  if (repo.labels.has(name)) throw new HttpError(422, "Validation Failed", [{ resource: "Label", code: "already_exists", field: "name" }]);
+  const label = { name, color, description };
+  repo.labels.set(name, label);
+  return { status: 201, body: renderLabel(label) };
+}

@@ -1,0 +1,117 @@
+import { GitStore, type Signature } from "./github-git-store.js";
+import type { BareMirror } from "./github-export.js";
+
+/** In-memory state of the fake GitHub; tests read it directly to check what TerraFix did. */
+export interface FakeLabel {
+  name: string;
+  color: string;
+  description: string | null;
+}
+
+export interface FakeComment {
+  id: number;
+  issueNumber: number;
+  body: string;
+  user: string;
+  createdAt: string;
+}
+
+export interface FakeIssue {
+  number: number;
+  title: string;
+  body: string | null;
+  state: "open" | "closed";
+  user: string;
+  labels: string[];
+  assignees: string[];
+  createdAt: string;
+  updatedAt: string;
+  closedAt: string | null;
+}
+
+export interface FakePull extends FakeIssue {
+  isPull: true;
+  head: string;
+  base: string;
+  /** The head commit when the PR was closed or merged (the branch may be gone later). */
+  headSha: string;
+  /** The base commit the PR was opened against (for merges). */
+  baseSha: string;
+  merged: boolean;
+  mergedAt: string | null;
+  draft: boolean;
+  requestedReviewers: string[];
+}
+
+export interface FakeRepo {
+  id: number;
+  owner: string;
+  name: string;
+  defaultBranch: string;
+  /** branch name -> commit SHA */
+  refs: Map<string, string>;
+  /** Issues and pull requests share one number space, as on GitHub. */
+  issues: (FakeIssue | Partial<Pick<FakePull, "isPull">>)[];
+  labels: Map<string, FakeLabel>;
+  comments: FakeComment[];
+  mirror?: BareMirror;
+}
+
+export interface RequestRecord {
+  method: string;
+  path: string;
+  status: number;
+  /** Who called: a login, `app` for a JWT, or `anonymous`. */
+  caller: string;
+}
+
+export interface FakeState {
+  repos: Map<string, FakeRepo>;
+  store: GitStore;
+  requests: RequestRecord[];
+  installationTokens: Map<string, { installationId: string; expiresAt: number }>;
+  nextId: number;
+}
+
+export function createState(): FakeState {
+  return { repos: new Map(), store: new GitStore(), requests: [], installationTokens: new Map(), nextId: 1 };
+}
+
+export function isPull(issue: FakeRepo["issues"][number]): issue is FakePull {
+  return (issue as Partial<FakePull>).isPull === true;
+}
+
+export function pullsOf(repo: FakeRepo): FakePull[] {
+  return repo.issues.filter(isPull);
+}
+
+export function plainIssuesOf(repo: FakeRepo): FakeIssue[] {
+  return repo.issues.filter((issue): issue is FakeIssue => !isPull(issue));
+}
+
+export function now(): string {
+  return new Date().toISOString();
+}
+
+export function humanSignature(name = "Human Dev", email = "human@example.com"): Signature {
+  return { name, email, date: now() };
+}
+
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly errors?: unknown[],
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+  }
+}
+
+export function notFound(): HttpError {
+  return new HttpError(404, "Not Found");
+}
+
+export function validationFailed(message: string, code = "custom", resource = "PullRequest"): HttpError {
+  return new HttpError(422, "Validation Failed", [{ resource, code, message }]);
+}
