@@ -96,7 +96,11 @@ export async function runCommand(options: RunOptions, io: CliIo): Promise<number
   };
   const removeHandlers = handleShutdownSignals(runtime.logger, {
     graceful: () => stop(config.shutdownGraceSeconds * 1000),
-    forceful: () => (stopping === undefined ? stop(0) : runtime.daemon.pool.shutdown(0).then(resolveStopped, resolveStopped)),
+    forceful: () => {
+      if (stopping === undefined) stop(0);
+      // Already stopping gracefully: abort what still runs and release its claims now.
+      else void runtime.daemon.pool.shutdown(0).finally(resolveStopped);
+    },
   });
   try {
     await stopped;

@@ -3,7 +3,7 @@ import { requireFor, secretValues } from "../config/load.js";
 import type { Config } from "../config/options.js";
 import { createFileSource } from "../adapters/file-source/file-source.js";
 import { createGitWorkspace } from "../adapters/git/workspace.js";
-import { createGitHubPublisher } from "../adapters/github/publisher.js";
+import { createGitHubPublisher, type GitHubPublisher } from "../adapters/github/index.js";
 import { createDryRunPublisher, createLocalPublisher } from "../adapters/local-publisher/index.js";
 import { openStateStore } from "../adapters/state/open-state-store.js";
 import { createVantaSource } from "../adapters/vanta/source.js";
@@ -21,6 +21,7 @@ import type { RepoWorkspace } from "../ports/repo-workspace.js";
 import { branchName } from "../domain/failure.js";
 import { createTerraformFormatter } from "./terraform-fmt.js";
 import { repositories, retryPolicy } from "./runtime-options.js";
+import { refreshDashboards } from "./dashboard.js";
 import { createModel } from "./model.js";
 import { createStages } from "./stages.js";
 
@@ -107,6 +108,9 @@ export async function buildRuntime(config: Config, options: RuntimeOptions = {})
         }
       : {}),
     ...(options.onJobFinished === undefined ? {} : { onJobFinished: options.onJobFinished }),
+    ...(config.dashboard && "updateDashboard" in publisher
+      ? { afterPoll: () => refreshDashboards(store, publisher as GitHubPublisher, repositories(config), logger) }
+      : {}),
   });
   return {
     config,

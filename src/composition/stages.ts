@@ -65,6 +65,10 @@ export function createStages(deps: StagesDeps): PipelineStages<RepositoryIndex> 
         target: { address: best.moduleCall?.address ?? best.address, file: best.file, startLine: best.startLine, endLine: best.endLine, confidence: best.confidence, reasons: best.reasons },
       };
     },
+    publishExtras: (repo) => ({
+      ...(repo.config.labels.length === 0 ? {} : { labels: repo.config.labels }),
+      ...(repo.config.reviewers.length === 0 ? {} : { reviewers: repo.config.reviewers }),
+    }),
     generate: ({ failure, match }, timeVerify, signal) =>
       writeFix(
         { index: match.repo.index, candidate: match.candidate as MatchCandidate, failure, generator: deps.config.generator },

@@ -27,6 +27,8 @@ export interface DaemonOptions {
   now?: () => Date;
   random?: () => number;
   onResolved?: (failure: Failure, key: string) => Promise<void>;
+  /** After each successful poll by this replica (e.g. the dashboard issues); errors are logged. */
+  afterPoll?: () => Promise<void>;
   onJobFinished?: (job: JobRecord, result: JobResult) => void;
 }
 
@@ -69,7 +71,7 @@ export class Daemon {
   }
 
   /** Polls if this replica holds (or wins) the poller lease; returns null when another replica polls. */
-  async poll(force = false): Promise<PollSummary | null> {
+  async poll(force = false, options: { deferHook?: boolean } = {}): Promise<PollSummary | null> {
     const ttl = Math.max(this.#o.pollIntervalMs * 3, 60_000);
     const leader = force || (await this.#o.store.tryLeadership(POLLER_LEADERSHIP, this.owner, ttl, this.#now()));
     if (!leader) return null;
@@ -84,6 +86,7 @@ export class Daemon {
         ...(this.#o.onResolved === undefined ? {} : { onResolved: this.#o.onResolved }),
       });
       this.#lastPollError = null;
+      if (!options.deferHook) await this.#afterPoll();
       return summary;
     } catch (error) {
       const e = coerceError(error, "poll");
@@ -102,7 +105,7 @@ export class Daemon {
     // second poller. Without it, process-once still works the jobs that are due.
     let poll: PollSummary | null;
     try {
-      poll = await this.poll();
+      poll = await this.poll(false, { deferHook: true });
     } finally {
       await this.#o.store.releaseLeadership(POLLER_LEADERSHIP, this.owner).catch(() => undefined);
     }
@@ -117,7 +120,13 @@ export class Daemon {
       }
     }
     await this.pool.drain();
+    // The dashboard shows the cycle's results, not the state before it.
+    if (poll !== null) await this.#afterPoll();
     return { poll, jobs };
+  }
+
+  async #afterPoll(): Promise<void> {
+    await this.#o.afterPoll?.().catch((error: unknown) => this.#o.logger.warn({ err: coerceError(error) }, "after-poll hook failed"));
   }
 
   /** Starts the poll loop and the claim loop. */

@@ -23,6 +23,9 @@ export interface PublishRequest {
   target: MatchedTarget;
   change: ProposedChange;
   verification: VerificationReport;
+  /** Labels and reviewers the repository's `.terrafix.yml` adds to the configured ones. */
+  labels?: string[];
+  reviewers?: string[];
   /** Model cost and tokens when the model wrote the change. */
   llm?: { modelId: string; inputTokens: number; outputTokens: number; costUsd: number; rounds: number };
 }

@@ -96,7 +96,7 @@ export function createGitHubPublisher(options: GitHubPublisherOptions): GitHubPu
     await pointBranch(octokit, at, { branch: request.branch, commit, key: request.key, identity });
     const { pull, created } = await createPull(octokit, at, { title, body, head: request.branch, base: base.branch });
     if (!created) return { type: "pr-exists", url: pull.html_url };
-    await decoratePull(octokit, at, pull.number, { labels: options.labels, reviewers: options.reviewers, assignees: options.assignees, knownLabels, log: jobLog });
+    await decoratePull(octokit, at, pull.number, { labels: union(options.labels, request.labels), reviewers: union(options.reviewers, request.reviewers), assignees: options.assignees, knownLabels, log: jobLog });
     jobLog.info({ url: pull.html_url, reopenedAfterDecline: latest !== undefined }, "pull request opened");
     return { type: "pr-opened", url: pull.html_url };
 
@@ -177,4 +177,9 @@ export function createGitHubPublisher(options: GitHubPublisherOptions): GitHubPu
       throw translateGitHubError(error, "close resolved pull request");
     }
   }
+}
+
+/** Configured values plus the repository's own (.terrafix.yml), without duplicates. */
+function union(configured: readonly string[], extra: readonly string[] | undefined): string[] {
+  return [...new Set([...configured, ...(extra ?? [])])];
 }

@@ -48,6 +48,14 @@ describe("GitHub publisher", () => {
     expect(parseBodyMarker(pull!.body)).toEqual({ key: req.key, changeHash: changeHash(req.change) });
   });
 
+  it("adds the repository's own labels and reviewers (.terrafix.yml) to the configured ones", async () => {
+    const publisher = publisherFor(fake, { reviewers: ["alice"] });
+    await publisher.publish({ ...request(), labels: ["security", "terrafix"], reviewers: ["platform-team"] });
+    const [pull] = fake.pulls("acme", "infra");
+    expect(pull!.labels).toEqual(["terrafix", "compliance", "security"]);
+    expect(pull!.requestedReviewers).toEqual(["alice", "platform-team"]);
+  });
+
   it("opens no second PR on a rerun with an empty database (a new publisher)", async () => {
     const first = await publisherFor(fake).publish(request());
     const second = await publisherFor(fake).publish(request());

@@ -1,0 +1,100 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { PassThrough } from "node:stream";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { runCli } from "../../src/cli/program.js";
+import { createHandlers } from "../../src/composition/handlers.js";
+import { plainIssuesOf } from "../fakes/github-state.js";
+import { startE2e, type E2eEnvironment } from "../support/e2e.js";
+
+let e2e: E2eEnvironment;
+beforeEach(async () => {
+  e2e = await startE2e(3);
+});
+afterEach(async () => {
+  await e2e.close();
+});
+
+async function cli(argv: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; out: string; err: string }> {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  const out: string[] = [];
+  const err: string[] = [];
+  stdout.on("data", (c: Buffer) => out.push(c.toString()));
+  stderr.on("data", (c: Buffer) => err.push(c.toString()));
+  const code = await runCli(argv, createHandlers(), { stdout, stderr, env });
+  return { code, out: out.join(""), err: err.join("") };
+}
+
+describe("terrafix process-once", () => {
+  it("opens one pull request per failure, keeps the dashboard, and a second cycle changes nothing", async () => {
+    const env = e2e.env({ TERRAFIX_DASHBOARD: "true" });
+    const first = await cli(["process-once"], env);
+    expect(first.code).toBe(0);
+    expect(first.out).toContain("poll: 1 failing test(s), 3 failure(s), 3 new, 0 resolved");
+    expect(first.out.match(/^pr-opened /gm)).toHaveLength(3);
+    expect(first.out).toContain("3 job(s), 0 errored");
+    const pulls = e2e.github.pulls("acme", "infra");
+    expect(pulls).toHaveLength(3);
+    const [dashboard] = plainIssuesOf(e2e.github.repo("acme", "infra"));
+    expect(dashboard?.title).toBe("TerraFix dashboard");
+    for (const pull of pulls) expect(dashboard?.body).toContain(`/pull/${pull.number}`);
+
+    const second = await cli(["process-once"], env);
+    expect(second.code).toBe(0);
+    expect(second.out).toContain("0 job(s), 0 errored");
+    expect(e2e.github.pulls("acme", "infra")).toHaveLength(3);
+  });
+
+  it("--dry-run writes each would-be pull request as JSON with the contract's fields and opens none", async () => {
+    const dir = join(e2e.work, "dry-run");
+    const result = await cli(["process-once", "--dry-run", "--limit", "2"], e2e.env({ TERRAFIX_DRY_RUN_DIR: dir }));
+    expect(result.code).toBe(0);
+    expect(result.out.match(/^dry-run /gm)).toHaveLength(2);
+    expect(e2e.github.pulls("acme", "infra")).toHaveLength(0);
+    const files = readdirSync(dir).filter((f) => f.endsWith(".json"));
+    expect(files).toHaveLength(2);
+    const record = JSON.parse(readFileSync(join(dir, files[0]!), "utf8")) as Record<string, unknown>;
+    expect(Object.keys(record).sort()).toEqual(["address", "body", "branch", "diff", "file", "key", "resource", "testId", "title"]);
+    expect(record["diff"]).toContain("aws_s3_bucket_public_access_block");
+  });
+
+  it("closes TerraFix's pull request when Vanta stops reporting the failure", async () => {
+    const env = e2e.env({ VANTA_FULL_RESYNC_HOURS: "0" });
+    expect((await cli(["process-once"], env)).code).toBe(0);
+    e2e.vanta.setEntities("aws-s3-public-access-blocked", [{ id: "0".repeat(24), displayName: "bulk-bucket-0", responseType: "S3 bucket" }]);
+    const second = await cli(["process-once"], env);
+    expect(second.out).toContain("2 resolved");
+    const states = e2e.github.pulls("acme", "infra").map((p) => p.state).sort();
+    expect(states).toEqual(["closed", "closed", "open"]);
+  });
+
+  it("exits 2 with every missing option named when the configuration is incomplete", async () => {
+    const result = await cli(["process-once"], { PATH: process.env["PATH"], TERRAFIX_STATE_URL: join(e2e.work, "x.db") });
+    expect(result.code).toBe(2);
+    expect(result.err).toContain("VANTA_CLIENT_ID");
+    expect(result.err).toContain("GITHUB_TOKEN");
+    expect(result.err).toContain("TERRAFIX_REPOSITORIES");
+  });
+});
+
+describe("terrafix stats and cleanup", () => {
+  it("report what process-once recorded and delete old finished records", async () => {
+    const env = e2e.env();
+    await cli(["process-once"], env);
+    const stats = await cli(["stats", "--json"], env);
+    expect(stats.code).toBe(0);
+    const json = JSON.parse(stats.out) as { total: number; byOutcome: Record<string, number>; stages: { stage: string; count: number; p50: number }[] };
+    expect(json.total).toBe(3);
+    expect(json.byOutcome["pr-opened"]).toBe(3);
+    expect(json.stages.map((s) => s.stage)).toEqual(expect.arrayContaining(["workspace", "index", "match", "generate", "verify", "publish"]));
+    const human = await cli(["stats"], env);
+    expect(human.out).toContain("pr-opened");
+    expect(human.out).toContain("stage latency (ms):");
+
+    expect((await cli(["cleanup", "--older-than", "1d", "--dry-run"], env)).out).toContain("would delete 0 finished record(s)");
+    expect((await cli(["cleanup", "--older-than", "0s", "--dry-run"], env)).out).toContain("would delete 3 finished record(s)");
+    expect((await cli(["cleanup", "--older-than", "0s"], env)).out).toContain("deleted 3 finished record(s)");
+    expect(JSON.parse((await cli(["stats", "--json"], env)).out)).toMatchObject({ total: 0 });
+  });
+});
