@@ -1,6 +1,7 @@
 import { createRequire } from "node:module";
 import { parse as hcl2json } from "@cdktf/hcl2json";
 import { Language, Parser, type Node } from "web-tree-sitter";
+import { bodyFromBlock, jsonFromBlocks } from "./tree-body.js";
 
 /**
  * HCL parsing in two passes (shared/reference/services.md §3): tree-sitter *locates* blocks and
@@ -50,6 +51,11 @@ export interface ParsedFile {
   json: Record<string, unknown> | null;
   /** Parse errors (hcl2json diagnostics, or tree-sitter ERROR nodes). Empty when the file is valid. */
   errors: string[];
+  /**
+   * False when only located (tree-sitter) and not yet checked by hcl2json: `json` and block
+   * bodies are then built from the source text (see `locateHclFile`). Absent means validated.
+   */
+  validated?: boolean;
 }
 
 let parserPromise: Promise<Parser> | undefined;
@@ -93,6 +99,31 @@ export async function parseHclFile(path: string, text: string): Promise<ParsedFi
     if (json !== null) attachBodies(blocks, json);
     if (tree.rootNode.hasError && errors.length === 0) errors.push(`${path}: syntax error near line ${firstErrorLine(tree.rootNode)}`);
     return { path, text, blocks, json: errors.length > 0 ? null : json, errors };
+  } finally {
+    tree.delete();
+  }
+}
+
+/**
+ * Locates blocks with tree-sitter only, and builds their content from the source text, without
+ * the WASM HCL parser (the slow part at scale). Syntax errors tree-sitter sees are reported; the
+ * file is `validated: false` until hcl2json has checked it.
+ */
+export async function locateHclFile(path: string, text: string): Promise<ParsedFile> {
+  const parser = await getParser();
+  const tree = parser.parse(text);
+  if (tree === null) return { path, text, blocks: [], json: null, errors: ["tree-sitter failed to parse"], validated: false };
+  try {
+    const lineStarts = computeLineStarts(text);
+    const body = tree.rootNode.namedChildren.find((n) => n?.type === "body");
+    const blocks = body === undefined || body === null ? [] : readBlocks(body, text, lineStarts);
+    if (tree.rootNode.hasError) return { path, text, blocks, json: null, errors: [`${path}: syntax error near line ${firstErrorLine(tree.rootNode)}`], validated: false };
+    const withBodies = (b: HclBlock): void => {
+      b.body = bodyFromBlock(b);
+      b.blocks.forEach(withBodies);
+    };
+    blocks.forEach(withBodies);
+    return { path, text, blocks, json: jsonFromBlocks(blocks), errors: [], validated: false };
   } finally {
     tree.delete();
   }

@@ -1,0 +1,253 @@
+import { tryParseArn, ArnError, type Arn } from "../domain/arn.js";
+import type { ResourceIdentity } from "../domain/failure.js";
+import { RESOURCE_KINDS, kindsFor, kindsForArn, type ResourceKind } from "../domain/resource-kinds.js";
+import { nameEvidence, tagEvidence, type Evidence } from "./evidence.js";
+import { registryModuleOf } from "./registry-modules.js";
+import { resolveBlockAttribute } from "./resolve.js";
+import { findInState, type TerraformState } from "./state.js";
+import type { IndexedModuleCall, IndexedResource, RepositoryIndex } from "./types.js";
+
+export interface MatchCandidate {
+  address: string;
+  file: string;
+  startLine: number;
+  endLine: number;
+  /** 0..1 */
+  confidence: number;
+  reasons: string[];
+  resource?: IndexedResource;
+  moduleCall?: IndexedModuleCall;
+}
+
+export type MatchStatus = "matched" | "ambiguous" | "no-match";
+
+export interface MatchResult {
+  status: MatchStatus;
+  candidates: MatchCandidate[];
+  reason: string;
+}
+
+export interface MatchOptions {
+  state?: TerraformState;
+}
+
+/** A single candidate at or above this, clearly ahead of the next, is a match; below it is only a lead. */
+export const MATCH_THRESHOLD = 0.75;
+const MARGIN = 0.1;
+const MAX_CANDIDATES = 10;
+
+interface Query {
+  arn?: Arn;
+  kinds: ResourceKind[];
+  /** Terraform types to consider; undefined means every type. */
+  types?: Set<string>;
+  names: string[];
+  tags: Record<string, string>;
+  idOnly: boolean;
+  account?: string;
+  region?: string;
+}
+
+/** Finds the block that defines a resource, or says honestly that it cannot (ARCHITECTURE.md "Matching"). */
+export function matchResource(index: RepositoryIndex, identity: ResourceIdentity, options: MatchOptions = {}): MatchResult {
+  const query = buildQuery(identity);
+  if (query instanceof ArnError) return { status: "no-match", candidates: [], reason: query.message };
+  if (typeof query === "string") return { status: "no-match", candidates: [], reason: query };
+  if (query.kinds.length > 0 && query.kinds.every((k) => k.accountLevel === true)) return matchAccountLevel(index, query);
+
+  const byAddress = new Map<string, MatchCandidate>();
+  const add = (c: Omit<MatchCandidate, "confidence" | "reasons">, evidence: Evidence[]): void => {
+    const key = `${c.file}\u0000${c.address}`;
+    const existing = byAddress.get(key) ?? { ...c, confidence: 0, reasons: [] };
+    for (const e of evidence) {
+      if (!existing.reasons.includes(e.reason)) existing.reasons.push(e.reason);
+      existing.confidence = existing.confidence === 0 ? e.confidence : Math.min(0.99, Math.max(existing.confidence, e.confidence) + 0.02);
+    }
+    byAddress.set(key, existing);
+  };
+
+  if (options.state !== undefined) stateEvidence(index, options.state, identity, query, add);
+  const ruledOut = new Set<IndexedResource>();
+  for (const resource of index.resources) {
+    if (resource.mode !== "managed" || (query.types !== undefined && !query.types.has(resource.type)) || index.invalidFiles.has(resource.file)) continue;
+    const verdict = resourceVerdict(index, resource, query);
+    if (verdict === "conflict") ruledOut.add(resource);
+    else if (verdict.length > 0) add(resourceCandidate(resource), verdict);
+  }
+  for (const call of index.moduleCalls) {
+    if (index.invalidFiles.has(call.file)) continue;
+    const verdict = moduleCallVerdict(call, query);
+    if (verdict.length > 0) add({ ...spanOf(call.block, call.address, call.file), moduleCall: call }, verdict);
+  }
+
+  let candidates = [...byAddress.values()].sort((a, b) => b.confidence - a.confidence || a.address.localeCompare(b.address) || a.file.localeCompare(b.file));
+  if (candidates.length === 0 && query.idOnly) {
+    candidates = index.resources
+      .filter((r) => r.mode === "managed" && query.types?.has(r.type) === true && !ruledOut.has(r))
+      .slice(0, MAX_CANDIDATES)
+      .map((r) => ({ ...resourceCandidate(r), confidence: 0.1, reasons: [`same kind (${r.type}); no Name tag, trace tag or state entry identifies it`] }));
+    if (candidates.length > 0)
+      return { status: "ambiguous", candidates, reason: "the ARN holds a generated id: a Name tag, trace tags or --state are needed to tell these apart" };
+  }
+  return decide(candidates);
+}
+
+/**
+ * matchResource, then hcl2json over the files of the candidates (indexes built with
+ * `validation: "lazy"`); a file that fails is dropped and the match is run again.
+ */
+export async function matchResourceValidated(index: RepositoryIndex, identity: ResourceIdentity, options: MatchOptions = {}): Promise<MatchResult> {
+  for (;;) {
+    const result = matchResource(index, identity, options);
+    const files = [...new Set(result.candidates.map((c) => c.file))];
+    if ((await index.validate(files)).length === 0) return result;
+  }
+}
+
+function decide(all: MatchCandidate[]): MatchResult {
+  const candidates = all.slice(0, MAX_CANDIDATES).map((c) => ({ ...c, confidence: Math.round(c.confidence * 100) / 100 }));
+  const [top, second] = candidates;
+  if (top === undefined) return { status: "no-match", candidates, reason: "no Terraform block matches the resource's kind, name, tags or state" };
+  if (top.confidence >= MATCH_THRESHOLD && (second === undefined || top.confidence - second.confidence >= MARGIN))
+    return { status: "matched", candidates, reason: top.reasons[0] ?? "matched" };
+  if (second !== undefined && top.confidence - second.confidence < MARGIN)
+    return { status: "ambiguous", candidates, reason: `${candidates.filter((c) => top.confidence - c.confidence < MARGIN).length} candidates with close evidence` };
+  return { status: "ambiguous", candidates, reason: `best evidence is weak (confidence ${top.confidence})` };
+}
+
+function buildQuery(identity: ResourceIdentity): Query | ArnError | string {
+  let arn: Arn | undefined;
+  if (identity.arn !== undefined && identity.arn.trim() !== "") {
+    const parsed = tryParseArn(identity.arn);
+    if (parsed instanceof ArnError) return parsed;
+    arn = parsed;
+  }
+  const arnKinds = arn === undefined ? undefined : kindsForArn(arn);
+  let textKinds = identity.kind === undefined || identity.kind.trim() === "" ? undefined : kindsFor(identity.kind);
+  if (textKinds?.length === 0 && /^aws_[a-z0-9_]+$/.test(identity.kind ?? "")) {
+    const type = identity.kind ?? "";
+    textKinds = [{ id: type, cloudFormationType: type, terraformTypes: [type], vantaResponseTypes: [], arnService: "", arnResourceType: "", idOnly: false }];
+  }
+  let kinds = arnKinds ?? textKinds ?? [];
+  if (arnKinds !== undefined && textKinds !== undefined && textKinds.length > 0) {
+    const both = arnKinds.filter((k) => textKinds.some((t) => t.id === k.id));
+    if (both.length === 0) return `the ARN (${arnKinds.map((k) => k.id).join(", ") || "unknown kind"}) and --type ${identity.kind ?? ""} disagree`;
+    kinds = both;
+  }
+  if (identity.kind !== undefined && textKinds?.length === 0 && arn === undefined) return `unknown resource kind "${identity.kind}"`;
+  const types = kinds.length === 0 ? undefined : new Set(kinds.flatMap((k) => k.terraformTypes.filter((t) => !/_rule$/.test(t) || k.terraformTypes.length === 1)));
+  const idOnly = kinds.length > 0 && kinds.every((k) => k.idOnly);
+  const names = new Set<string>();
+  if (identity.name !== undefined && identity.name.trim() !== "") names.add(identity.name.trim());
+  if (arn !== undefined && !idOnly) names.add(arn.name);
+  for (const name of [...names]) for (const k of kinds) for (const v of variants(k, name)) names.add(v);
+  const account = identity.account ?? (arn?.account === "" ? undefined : arn?.account);
+  const region = identity.region ?? (arn?.region === "" ? undefined : arn?.region);
+  return { ...(arn === undefined ? {} : { arn }), ...(account === undefined ? {} : { account }), ...(region === undefined ? {} : { region }), kinds, ...(types === undefined ? {} : { types }), names: [...names], tags: identity.tags ?? {}, idOnly };
+}
+
+/** Spellings of one name: SSM parameters with/without the leading `/`, KMS aliases with/without `alias/`. */
+function variants(kind: ResourceKind, name: string): string[] {
+  if (kind.id === "ssm-parameter") return name.startsWith("/") ? [name.slice(1)] : [`/${name}`];
+  if (kind.id === "kms-alias") return name.startsWith("alias/") ? [name.slice(6)] : [`alias/${name}`];
+  return [];
+}
+
+/**
+ * The region(s) a resource is created in, when the code says so: its `provider = aws.alias`, or
+ * the root module's default AWS provider. Resources in modules with a `providers` map are not judged.
+ */
+function regionOf(index: RepositoryIndex, resource: IndexedResource): string[] | undefined {
+  const providers = index.providerRegions.get(resource.rootDir);
+  if (providers === undefined) return undefined;
+  for (let i = 1; i <= resource.modulePath.length; i++) {
+    const call = index.moduleCallByAddress(resource.modulePath.slice(0, i).map((m) => `module.${m}`).join("."));
+    if (call?.block.body?.providers !== undefined) return undefined;
+  }
+  const ref = resource.block.body?.provider;
+  const alias = typeof ref === "string" ? /^\$\{aws\.([\w-]+)\}$/.exec(ref)?.[1] : undefined;
+  if (typeof ref === "string" && alias === undefined) return undefined;
+  return providers.get(alias ?? "");
+}
+
+function resourceVerdict(index: RepositoryIndex, resource: IndexedResource, query: Query): Evidence[] | "conflict" {
+  const kind = query.kinds.find((k) => k.terraformTypes.includes(resource.type)) ?? RESOURCE_KINDS.find((k) => k.terraformTypes.includes(resource.type));
+  const evidence: Evidence[] = [];
+  const body = resource.block.body;
+  const regions = query.region === undefined ? undefined : regionOf(index, resource);
+  if (regions !== undefined && query.region !== undefined && !regions.includes(query.region)) return "conflict";
+  if (!query.idOnly) {
+    const byName = nameEvidence(body, resource.scopes, { name: kind?.nameAttribute ?? "name", prefix: kind?.prefixAttribute }, query.names, { account: query.account });
+    if (byName === "conflict") return "conflict";
+    if (byName !== "absent") evidence.push(byName);
+  }
+  if (query.idOnly && body?.name !== undefined) {
+    // Security groups and the like have a `name` that is not in the ARN but is what consoles show.
+    const byName = nameEvidence(body, resource.scopes, { name: "name", prefix: "name_prefix" }, query.names, { exact: 0.85, account: query.account });
+    if (byName !== "absent" && byName !== "conflict") evidence.push(byName);
+  }
+  const tags = tagEvidence(resolveBlockAttribute(body, resource.scopes, "tags"), query.tags, query.names[0], query.idOnly ? 0.85 : 0.6);
+  if (tags.conflict !== undefined) return "conflict";
+  if (evidence.length === 0 && !tags.evidence.some((e) => e.confidence >= 0.3)) return [];
+  return [...evidence, ...tags.evidence];
+}
+
+function moduleCallVerdict(call: IndexedModuleCall, query: Query): Evidence[] {
+  if (call.local) return [];
+  const spec = registryModuleOf(call.source);
+  if (spec === undefined || (query.kinds.length > 0 && !query.kinds.some((k) => spec.kinds.includes(k.id)))) return [];
+  const label = `module ${call.source} input `;
+  const evidence: Evidence[] = [];
+  for (const input of spec.nameInputs) {
+    const found = nameEvidence(call.block.body, call.scopes, { name: input, prefix: spec.prefixInputs[0] }, query.names, { label, exact: 0.93, account: query.account });
+    if (found === "conflict") return [];
+    if (found !== "absent") evidence.push(found);
+  }
+  const tags = tagEvidence(resolveBlockAttribute(call.block.body, call.scopes, "tags"), query.tags, undefined, 0.6);
+  if (tags.conflict !== undefined) return [];
+  if (evidence.length === 0 && !tags.evidence.some((e) => e.confidence >= 0.3)) return [];
+  return [...evidence, ...tags.evidence];
+}
+
+function stateEvidence(index: RepositoryIndex, state: TerraformState, identity: ResourceIdentity, query: Query, add: (c: Omit<MatchCandidate, "confidence" | "reasons">, e: Evidence[]) => void): void {
+  const ids = [query.arn?.resourceId ?? "", query.arn?.name ?? "", identity.name ?? ""].filter((s, i, a) => s !== "" && a.indexOf(s) === i);
+  for (const inst of findInState(state, query.arn === undefined ? undefined : identity.arn?.trim(), ids)) {
+    if (query.types !== undefined && !query.types.has(inst.type)) continue;
+    const how = query.arn !== undefined && inst.attributes.arn === identity.arn?.trim() ? "arn" : "id";
+    const reason = `state: ${inst.fullAddress} has this ${how}`;
+    const resources = index.resourcesByAddress(inst.address).filter((r) => !index.invalidFiles.has(r.file));
+    for (const r of resources) add(resourceCandidate(r), [{ confidence: 0.99, reason }]);
+    if (resources.length > 0) continue;
+    // Inside a registry module: the fix goes into the call's inputs.
+    const call = index.moduleCalls
+      .filter((c) => inst.address.startsWith(`${c.address}.`))
+      .sort((a, b) => b.address.length - a.address.length)[0];
+    if (call !== undefined) add({ ...spanOf(call.block, call.address, call.file), moduleCall: call }, [{ confidence: 0.97, reason: `${reason} (inside module ${call.source})` }]);
+  }
+}
+
+function matchAccountLevel(index: RepositoryIndex, query: Query): MatchResult {
+  const types = new Set(query.kinds.flatMap((k) => k.terraformTypes));
+  const found: MatchCandidate[] = index.resources
+    .filter((r) => r.mode === "managed" && types.has(r.type) && !index.invalidFiles.has(r.file))
+    .map((r) => ({ ...resourceCandidate(r), confidence: 0.9, reasons: [`account-level ${r.type} (one per account)`] }));
+  for (const call of index.moduleCalls) {
+    const spec = call.local ? undefined : registryModuleOf(call.source);
+    if (spec !== undefined && query.kinds.some((k) => spec.kinds.includes(k.id)))
+      found.push({ ...spanOf(call.block, call.address, call.file), moduleCall: call, confidence: 0.85, reasons: [`module ${call.source} manages the account password policy`] });
+  }
+  if (found.length === 0)
+    return { status: "no-match", candidates: [], reason: `no account-level resource (${[...types].join(", ")}) is defined in this repository` };
+  if (found.length === 1) return { status: "matched", candidates: found, reason: found[0]?.reasons[0] ?? "account-level" };
+  return { status: "ambiguous", candidates: found, reason: `${found.length} account-level blocks: the account cannot be told from the code` };
+}
+
+function resourceCandidate(r: IndexedResource): Omit<MatchCandidate, "confidence" | "reasons"> {
+  return { ...spanOf(r.block, r.address, r.file), resource: r };
+}
+
+function spanOf(block: { span: { startLine: number; endLine: number } }, address: string, file: string): Pick<MatchCandidate, "address" | "file" | "startLine" | "endLine"> {
+  return { address, file, startLine: block.span.startLine, endLine: block.span.endLine };
+}
+
+export { matchAcrossRepositories, type CrossRepositoryResult, type RepositoryCandidate } from "./match-repositories.js";
