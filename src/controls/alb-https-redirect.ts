@@ -1,0 +1,63 @@
+import type { TextEdit } from "../domain/change.js";
+import { removeBlock, replaceNestedBlock } from "../terraform/edit.js";
+import { textOf } from "./context.js";
+import { blocksOf, isExpression, read } from "./read.js";
+import type { CheckResult, Control, ControlContext, FixPlan, ResourceRef } from "./types.js";
+
+const SECURE = new Set(["HTTPS", "TLS", "TCP", "UDP", "TCP_UDP"]);
+
+/**
+ * CKV_AWS_2: the listener speaks HTTPS/TLS (or a layer-4 protocol), or it is HTTP and its default
+ * action redirects to HTTPS. A missing protocol is HTTP, the provider's default for ALBs.
+ */
+function check(listener: ResourceRef): CheckResult {
+  const body = listener.block.body;
+  if (body === null) return "unknown";
+  const protocol = read(body, "protocol");
+  if (protocol.state === "unknown") return "unknown";
+  const value = protocol.state === "known" ? String(protocol.value).toUpperCase() : "HTTP";
+  if (SECURE.has(value)) return "pass";
+  if (value !== "HTTP") return "fail";
+  const actions = blocksOf(body, "default_action");
+  if (actions.some((a) => a.type === "redirect" && redirectProtocol(a) === "HTTPS")) return "pass";
+  if (actions.some((a) => isExpression(a.type) || read(a, "redirect", "protocol").state === "unknown")) return "unknown";
+  return "fail";
+}
+
+function redirectProtocol(action: Record<string, unknown>): unknown {
+  const r = read(action, "redirect", "protocol");
+  return r.state === "known" ? r.value : undefined;
+}
+
+/** Replaces the default action with a permanent redirect to HTTPS on 443; other listener settings stay. */
+function fix(listener: ResourceRef, ctx: ControlContext): FixPlan {
+  const result = check(listener);
+  if (result === "pass") return { kind: "compliant", reason: `${listener.address} already serves HTTPS or redirects to it` };
+  if (result === "unknown") return { kind: "unsupported", reason: `alb-https-redirect: the protocol or default action of ${listener.address} comes from an expression` };
+  const text = textOf(ctx, listener.file);
+  const actions = listener.block.blocks.filter((b) => b.type === "default_action");
+  const redirect = {
+    type: "default_action",
+    attributes: [["type", '"redirect"']] as const,
+    blocks: [{ type: "redirect", attributes: [["port", '"443"'], ["protocol", '"HTTPS"'], ["status_code", '"HTTP_301"']] as const }],
+  };
+  const [first, ...rest] = actions;
+  if (first === undefined) return { kind: "unsupported", reason: `alb-https-redirect: ${listener.address} has no default_action block to replace` };
+  const edits: TextEdit[] = [replaceNestedBlock(text, first, redirect), ...rest.map((b) => removeBlock(text, b))];
+  return {
+    kind: "edits",
+    files: [{ path: listener.file, edits }],
+    summary: `Redirect HTTP to HTTPS (301, port 443) on ${listener.address}`,
+    risks: ["The HTTP listener stops forwarding: an HTTPS listener on 443 must exist for clients to land on."],
+  };
+}
+
+export const albHttpsRedirect: Control = {
+  id: "alb-https-redirect",
+  title: "Load balancers redirect HTTP to HTTPS",
+  vantaTestIds: ["load-balancer-http-to-https"],
+  checkovIds: ["CKV_AWS_2"],
+  resourceTypes: ["aws_lb_listener", "aws_alb_listener"],
+  check,
+  fix,
+};

@@ -1,0 +1,16 @@
+import { SG_TYPES, securityGroupControl } from "./sg-shared.js";
+
+/**
+ * No port but 80 and 443 open to the world (Vanta's "EC2 public ports other than 80/443", which
+ * also covers RDP). Closest Checkov check: CKV_AWS_277 (any port open to the world).
+ */
+export const sgPortsOpen = securityGroupControl(
+  {
+    id: "sg-ports-restricted",
+    title: "Security groups open only ports 80 and 443 to the internet",
+    vantaTestIds: ["aws-ec2instances-ports-restricted"],
+    checkovIds: ["CKV_AWS_277"],
+    resourceTypes: SG_TYPES,
+  },
+  (from, to) => !((from === 80 && to === 80) || (from === 443 && to === 443)),
+);

@@ -1,0 +1,148 @@
+import type { FileChange, ProposedChange, VerificationCheck, VerificationReport } from "../domain/change.js";
+import { contextFromFiles } from "../controls/context.js";
+import type { ResourceRef } from "../controls/types.js";
+import { parseHclFile, type ParsedFile } from "../terraform/parse.js";
+import { checkGuardrails, type GuardrailFile } from "./guardrails.js";
+import { evaluateFiles, regressions, resolveControl, targetResult } from "./verify-controls.js";
+import { outOfScope } from "./verify-scope.js";
+
+export interface VerifyInput {
+  change: ProposedChange;
+  /** Controls (or Vanta test ids) the change must satisfy. */
+  controlIds: readonly string[];
+  /** Full address of the matched resource or module call. */
+  targetAddress: string;
+  /** The repository's parsed files before the change (the index's `files`); touched files are re-parsed either way. */
+  files?: ReadonlyMap<string, ParsedFile>;
+  /** The index's resources, to keep module paths in addresses. */
+  resources?: readonly ResourceRef[];
+  awsProviderMajor?: number;
+  testMappings?: Readonly<Record<string, string>>;
+}
+
+export interface VerifyOptions {
+  /** `terraform fmt -` as a function (composition/terraform-fmt.ts); null when it could not format. Absent: gate skipped. */
+  formatter?: (text: string) => Promise<string | null>;
+}
+
+/** Ingress rule resources a fix may delete to close them (every other removal is refused). */
+const REMOVABLE = new Set(["aws_security_group_rule", "aws_vpc_security_group_ingress_rule"]);
+const SG_CONTROLS = new Set(["sg-ssh-restricted", "sg-rdp-restricted", "sg-ports-restricted"]);
+
+/**
+ * The gates every change passes, whoever wrote it (shared/ARCHITECTURE.md, Remediation 3). Each
+ * failed gate's detail is written to be fed back to the model as-is.
+ */
+export async function verifyChange(input: VerifyInput, options: VerifyOptions = {}): Promise<VerificationReport> {
+  const checks: VerificationCheck[] = [];
+  const { change } = input;
+  const afterFiles = await Promise.all(change.files.map((f) => parseHclFile(f.path, f.after)));
+  const beforeFiles = await Promise.all(change.files.map((f) => beforeOf(f, input.files)));
+
+  const parseErrors = afterFiles.flatMap((f) => f.errors.map((e) => `${f.path}: ${e}`));
+  checks.push({ name: "parse", passed: parseErrors.length === 0, detail: parseErrors.length === 0 ? `${afterFiles.length} file(s) re-parse` : `the changed file does not parse: ${parseErrors.join("; ")}` });
+  if (parseErrors.length > 0) return { passed: false, checks };
+
+  checks.push(await fmtGate(change.files, options.formatter));
+
+  const modulePaths = new Map<string, readonly string[]>();
+  for (const r of input.resources ?? []) modulePaths.set(r.file, r.modulePath);
+  const ctxOptions = { modulePathOf: (file: string) => modulePaths.get(file) ?? [], ...(input.awsProviderMajor === undefined ? {} : { awsProviderMajor: input.awsProviderMajor }) };
+  const repo = new Map(input.files ?? []);
+  const beforeAll = new Map(repo);
+  beforeFiles.forEach((f) => f !== undefined && beforeAll.set(f.path, f));
+  const afterAll = new Map(repo);
+  afterFiles.forEach((f) => afterAll.set(f.path, f));
+  const beforeCtx = contextFromFiles(beforeAll.values(), ctxOptions);
+  const afterCtx = contextFromFiles(afterAll.values(), ctxOptions);
+
+  const targetType = input.targetAddress.split(".").slice(-2)[0] ?? "";
+  const removable = REMOVABLE.has(targetType) && input.controlIds.some((id) => SG_CONTROLS.has(id));
+  const mappings = input.testMappings ?? {};
+  const controls = input.controlIds.flatMap((id) => resolveControl(id, mappings));
+  const results = controls.map((c) => ({ control: c, ...targetResult(c, afterCtx, input.targetAddress, removable) }));
+  const failing = results.filter((r) => r.result !== "pass" && r.result !== "n/a");
+  const passing = results.filter((r) => r.result === "pass");
+  const notApplicable = results.filter((r) => r.result === "n/a").map((r) => r.detail);
+  // A test no control covers (the LLM path's reason to exist) has no deterministic re-check: the
+  // gate says so and the reviewer confirms; every other gate still applies. Control ids that
+  // were given but resolve to nothing stay an error.
+  const uncovered = input.controlIds.length === 0;
+  checks.push({
+    name: "control",
+    passed: uncovered || (passing.length > 0 && failing.length === 0),
+    detail: uncovered
+      ? "no control in the catalogue covers this test: no deterministic re-check, the reviewer confirms the fix"
+      : controls.length === 0
+        ? `no control in the catalogue matches ${input.controlIds.join(", ")}; nothing to re-check`
+        : failing.length > 0
+          ? failing.map((r) => `${r.control.id} is still ${r.result} on ${r.detail} (${r.control.title}; Checkov ${r.control.checkovIds.join("/")})`).join("; ")
+          : passing.length === 0
+            ? `no control applies to ${input.targetAddress}: ${notApplicable.join("; ")}`
+            : `${passing.map((r) => r.control.id).join(", ")} now pass on ${input.targetAddress}${notApplicable.length > 0 ? ` (${notApplicable.join("; ")})` : ""}`,
+  });
+
+  const touched = new Set(change.files.map((f) => f.path));
+  const lost = regressions(evaluateFiles(beforeCtx, touched), evaluateFiles(afterCtx, touched));
+  checks.push({ name: "no-new-findings", passed: lost.length === 0, detail: lost.length === 0 ? "no control that passed before fails after" : `the change breaks other controls: ${lost.join("; ")}` });
+
+  // Blocks are keyed in a file without their module path: `aws_x.y`, `data.aws_x.y`, `module.m`.
+  const local = input.targetAddress.replace(/^(module\.[^.]+\.)+(?=.*\..*)/, "");
+  const scope = change.files.flatMap((f, i) => outOfScope(f, beforeFiles[i], afterFiles[i] as ParsedFile, { local }));
+  checks.push({
+    name: "scope",
+    passed: scope.length === 0,
+    detail: scope.length === 0 ? `only ${input.targetAddress} and blocks tied to it change` : `lines outside ${input.targetAddress} and the blocks added for it changed: ${scope.slice(0, 10).join("; ")}`,
+  });
+
+  const guardFiles: GuardrailFile[] = change.files.map((f, i) => ({ path: f.path, before: beforeFiles[i], after: afterFiles[i] as ParsedFile }));
+  const violations = checkGuardrails(guardFiles, { allowRemoval: removableRules(beforeCtx.resources, local, input.controlIds) });
+  checks.push({ name: "guardrails", passed: violations.length === 0, detail: violations.length === 0 ? "no guardrail applies" : violations.map((v) => `[${v.rule}] ${v.message}`).join("; ") });
+
+  return { passed: checks.every((c) => c.passed), checks };
+}
+
+/**
+ * Closing a world-open port may delete the ingress rule resources that open it: the target itself
+ * when it is one, or the rules attached to the target group. Nothing else may be removed.
+ */
+function removableRules(resources: readonly ResourceRef[], local: string, controlIds: readonly string[]): string[] {
+  if (!controlIds.some((id) => SG_CONTROLS.has(id))) return [];
+  const mention = new RegExp(`\\b${local.replace(/\./g, "\\.")}\\b`);
+  return resources
+    .filter((r) => REMOVABLE.has(r.type) && (`${r.type}.${r.name}` === local || r.block.attributes.some((a) => a.name === "security_group_id" && mention.test(a.valueText))))
+    .map((r) => `${r.type}.${r.name}`);
+}
+
+async function beforeOf(change: FileChange, files: ReadonlyMap<string, ParsedFile> | undefined): Promise<ParsedFile | undefined> {
+  const known = files?.get(change.path);
+  if (known !== undefined && known.text === change.before) return known;
+  if (change.before === "" && known === undefined) return undefined;
+  return parseHclFile(change.path, change.before);
+}
+
+async function fmtGate(files: readonly FileChange[], formatter: VerifyOptions["formatter"]): Promise<VerificationCheck> {
+  if (formatter === undefined) return { name: "fmt", passed: true, detail: "skipped: no terraform binary to run terraform fmt" };
+  const problems: string[] = [];
+  for (const file of files) {
+    const formatted = await formatter(file.after);
+    if (formatted === null) return { name: "fmt", passed: true, detail: `skipped: terraform fmt could not format ${file.path}` };
+    if (formatted === file.after) continue;
+    // A file that was not fmt-clean before is not held against the change, as long as it adds no new drift.
+    const before = file.before === "" ? "" : await formatter(file.before);
+    const drift = (a: string, b: string): number => a.split("\n").filter((line, i) => line !== b.split("\n")[i]).length;
+    if (before !== null && before !== file.before && drift(file.after, formatted) <= drift(file.before, before)) continue;
+    problems.push(`${file.path}: ${firstDifference(file.after, formatted)}`);
+  }
+  return problems.length === 0
+    ? { name: "fmt", passed: true, detail: "terraform fmt leaves the changed files unchanged" }
+    : { name: "fmt", passed: false, detail: `terraform fmt would rewrite the change: ${problems.join("; ")}` };
+}
+
+function firstDifference(actual: string, formatted: string): string {
+  const a = actual.split("\n");
+  const f = formatted.split("\n");
+  for (let i = 0; i < Math.max(a.length, f.length); i++)
+    if (a[i] !== f[i]) return `line ${i + 1} is ${JSON.stringify(a[i] ?? "")}, terraform fmt writes ${JSON.stringify(f[i] ?? "")}`;
+  return "whitespace differs";
+}
