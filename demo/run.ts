@@ -134,7 +134,8 @@ export async function runDemo(options: { print?: (line: string) => void } = {}):
       const d = result.detail ?? {};
       const o = result.outcome;
       print(`- ${job.testId}  (${job.failure.responseType} ${job.failure.displayName})`);
-      if (typeof d["address"] === "string") print(`    match:        ${String(d["address"])}  ${String(d["file"])}:${String(d["startLine"])}`);
+      if (typeof d["address"] === "string")
+        print(`    match:        ${String(d["address"])}  ${d["file"] === "" ? "(not in the code yet: the fix adds it)" : `${String(d["file"])}:${String(d["startLine"])}`}`);
       const verification = d["verification"] as { passed: boolean; checks: { name: string; passed: boolean }[] } | undefined;
       if (verification !== undefined && !Array.isArray(verification))
         print(`    verification: ${verification.passed ? "passed" : "FAILED"} (${verification.checks.map((c) => `${c.passed ? "ok" : "FAIL"} ${c.name}`).join(", ")})`);

@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import type { Config } from "../config/options.js";
-import { identityOf, type Failure } from "../domain/failure.js";
+import { identityOf, type Failure, type ResourceIdentity } from "../domain/failure.js";
 import type { Logger } from "../observability/logger.js";
 import type { IndexedCheckout, MatchStep, PipelineStages } from "../pipeline/stages.js";
 import { controlsForTest, parseTestMappings } from "../controls/catalogue.js";
@@ -9,7 +9,7 @@ import type { FixModel } from "../ports/fix-model.js";
 import { repoSlug, type RepositoryRef } from "../ports/repo-workspace.js";
 import { ParseCache } from "../terraform/cache.js";
 import { indexRepository } from "../terraform/index.js";
-import { matchAcrossRepositories, type MatchCandidate } from "../terraform/match.js";
+import { matchAcrossRepositories, type CrossRepositoryResult, type MatchCandidate } from "../terraform/match.js";
 import { loadTerraformState, type TerraformState } from "../terraform/state.js";
 import type { RepositoryIndex } from "../terraform/types.js";
 import { writeFix } from "./fixer.js";
@@ -40,14 +40,12 @@ export function createStages(deps: StagesDeps): PipelineStages<RepositoryIndex> 
       await loadState();
       // A repository reference's own path wins; a single path in .terrafix.yml narrows the index.
       const subPath = checkout.repo.path ?? (repoConfig.paths.length === 1 ? repoConfig.paths[0] : undefined);
-      return indexRepository(checkout.dir, { cache, ...(subPath === undefined ? {} : { subPath }) });
+      // Lazy validation: tree-sitter locates every block; hcl2json validates only the files a
+      // match uses (see match below), which keeps indexing large repositories fast.
+      return indexRepository(checkout.dir, { cache, validation: "lazy", ...(subPath === undefined ? {} : { subPath }) });
     },
-    match: (repos, failure) => {
-      const result = matchAcrossRepositories(
-        repos.map((r) => ({ repo: repoSlug(r.checkout.repo), index: r.index })),
-        identityOf(failure),
-        state === undefined ? {} : { state },
-      );
+    match: async (repos, failure) => {
+      const result = await matchValidated(repos, identityOf(failure), state);
       if (result.status === "no-match") {
         // An account-level test (password policy) whose resource is not in code yet: the fix adds it.
         const missing = accountLevelTarget(repos, failure, deps.config);
@@ -77,6 +75,27 @@ export function createStages(deps: StagesDeps): PipelineStages<RepositoryIndex> 
         signal,
       ),
   };
+}
+
+/**
+ * Matches across repositories, then validates (hcl2json) the files of the candidates; a file
+ * that does not parse is dropped from its index and the match runs again without it.
+ */
+async function matchValidated(
+  repos: IndexedCheckout<RepositoryIndex>[],
+  identity: ResourceIdentity,
+  state: TerraformState | undefined,
+): Promise<CrossRepositoryResult> {
+  const indexes = repos.map((r) => ({ repo: repoSlug(r.checkout.repo), index: r.index }));
+  for (;;) {
+    const result = matchAcrossRepositories(indexes, identity, state === undefined ? {} : { state });
+    let invalid = 0;
+    for (const { repo, index } of indexes) {
+      const files = [...new Set(result.candidates.filter((c) => c.repo === repo).map((c) => c.file))];
+      invalid += (await index.validate(files)).length;
+    }
+    if (invalid === 0) return result;
+  }
 }
 
 /**

@@ -32,7 +32,7 @@ export async function runPipeline<Index>(
   job: JobInput,
   deps: RunJobDeps<Index>,
   signal: AbortSignal,
-): Promise<{ outcome: Outcome; timings: Record<string, number> }> {
+): Promise<{ outcome: Outcome; timings: Record<string, number>; detail: Record<string, unknown> }> {
   const { failure, key } = job;
   const logger = deps.logger.child({ key, testId: failure.testId, resource: failure.displayName });
   const timer = new StageTimer(deps.metrics?.stageSeconds);
@@ -54,7 +54,7 @@ export async function runPipeline<Index>(
   deps.metrics?.jobSeconds.observe({ outcome: outcome.type }, total / 1000);
   const level = outcome.type === "failed" ? "warn" : "info";
   logger[level]({ outcome, timings: timer.timings, totalMs: total, attempt: job.attempt, ...detail }, "job finished");
-  return { outcome, timings: { ...timer.timings, total } };
+  return { outcome, timings: { ...timer.timings, total }, detail };
 }
 
 async function stages<Index>(
@@ -94,7 +94,13 @@ async function stages<Index>(
   const match = await timer.time("match", () => Promise.resolve(s.match(indexed, failure)));
   if (match.status === "no-match") return { type: "no-match", reason: match.reason };
   if (match.status === "ambiguous") return { type: "ambiguous", reason: match.reason, candidates: match.candidates };
-  note({ address: match.target.address, file: match.target.file, repo: `${match.repo.checkout.repo.owner}/${match.repo.checkout.repo.name}` });
+  note({
+    address: match.target.address,
+    file: match.target.file,
+    startLine: match.target.startLine,
+    confidence: match.target.confidence,
+    repo: `${match.repo.checkout.repo.owner}/${match.repo.checkout.repo.name}`,
+  });
   if (isIgnored(match.repo.config.ignoreResources, match.target.address, failure.displayName))
     return { type: "ignored", reason: `.terrafix.yml ignores ${match.target.address}` };
 
@@ -125,6 +131,10 @@ async function stages<Index>(
       note({ verification: generated.verification?.checks.filter((c) => !c.passed) });
       return { type: "failed", kind: "verification", message: generated.message, retryable: false };
     case "change":
+      note({
+        generator: generated.change.generator,
+        verification: { passed: generated.verification.passed, checks: generated.verification.checks.map((c) => ({ name: c.name, passed: c.passed })) },
+      });
       break;
   }
 

@@ -38,7 +38,7 @@ export interface PipelineStages<Index> {
   /** Repositories to search for a failure (all configured ones, or those mapped to its account). */
   repositoriesFor(failure: Failure): RepositoryRef[];
   index(checkout: Checkout, config: RepoConfig, signal: AbortSignal): Promise<Index>;
-  match(repos: IndexedCheckout<Index>[], failure: Failure): MatchStep<Index>;
+  match(repos: IndexedCheckout<Index>[], failure: Failure): MatchStep<Index> | Promise<MatchStep<Index>>;
   /**
    * Writes and verifies a change. `timeVerify` wraps each verification so its time is recorded
    * as the verify stage rather than as generation.
