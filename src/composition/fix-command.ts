@@ -11,6 +11,7 @@ import { matchResource } from "../terraform/match.js";
 import type { GenerateStep } from "../pipeline/stages.js";
 import { writeFix } from "./fixer.js";
 import { prepareIdentity } from "./identity-options.js";
+import { matchJson } from "./match-command.js";
 import { createModel } from "./model.js";
 import { createTerraformFormatter } from "./terraform-fmt.js";
 
@@ -34,14 +35,10 @@ export async function fixCommand(options: FixOptions, io: CliIo): Promise<number
   const logger = createLogger({ level: config.logLevel === "info" ? "warn" : config.logLevel, format: config.logFormat, destination: process.stderr });
   const index = await indexRepository(prepared.repo);
   const match = matchResource(index, prepared.identity, prepared.state === undefined ? {} : { state: prepared.state });
-  const matchJson = {
-    status: match.status,
-    reason: match.reason,
-    candidates: match.candidates.map((c) => ({ address: c.address, file: c.file, startLine: c.startLine, endLine: c.endLine, confidence: c.confidence, reasons: c.reasons })),
-  };
+  const matched = matchJson(match);
   const candidate = match.candidates[0];
   if (match.status !== "matched" || candidate === undefined) {
-    if (options.json) io.stdout.write(`${JSON.stringify({ match: matchJson, change: null, verification: null, generator: null })}\n`);
+    if (options.json) io.stdout.write(`${JSON.stringify({ match: matched, change: null, verification: null, generator: null })}\n`);
     else io.stdout.write(`${match.status}: ${match.reason}\n`);
     return EXIT_JOB_FAILED;
   }
@@ -59,7 +56,7 @@ export async function fixCommand(options: FixOptions, io: CliIo): Promise<number
     { config, logger, model, formatter: createTerraformFormatter(config.terraformBinary) },
     (work) => work(),
   );
-  const report = fixReport(step, matchJson);
+  const report = fixReport(step, matched);
   if (options.apply && step.type === "change") {
     for (const file of step.change.files) await writeFile(join(prepared.repo, file.path), file.after);
   }
