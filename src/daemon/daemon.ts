@@ -97,8 +97,8 @@ export class Daemon {
 
   /**
    * One cycle for `process-once`: poll (when no other replica is polling), then run every due job
-   * (up to `limit`) to completion.
-   * Jobs that become due again during the cycle (retries with backoff) wait for the next cycle.
+   * (up to `limit`) to completion. A retry that becomes due during the cycle runs in it too;
+   * with the usual backoff, retries wait for a later cycle.
    */
   async runOnce(options: { limit?: number } = {}): Promise<{ poll: PollSummary | null; jobs: number }> {
     // Poll only with the poller lease: a running daemon's Vanta token would be revoked by a

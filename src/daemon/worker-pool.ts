@@ -86,6 +86,8 @@ export class WorkerPool {
     const { store, owner, leaseMs, logger, metrics } = this.#options;
     const run = async (): Promise<void> => {
       if (controller.signal.aborted) return;
+      // `claim` counts the attempt: more than one means this is a retry of the job.
+      if (job.attempts > 1) metrics?.retries.inc({ service: "job" });
       metrics?.inFlight.inc();
       const renew = setInterval(() => {
         store.renewLease(job.key, owner, leaseMs, this.#options.now()).catch((error: unknown) => {

@@ -45,7 +45,7 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     }),
     retries: new Counter({
       name: "terrafix_retries_total",
-      help: "Retries of calls to external services",
+      help: "Retries by what was retried (job = a job attempt after a transient failure or an expired lease)",
       labelNames: ["service"],
       registers: [registry],
     }),

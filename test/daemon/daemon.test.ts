@@ -19,8 +19,8 @@ afterEach(async () => {
   await Promise.all(stores.splice(0).map((s) => s.close()));
 });
 
-async function sqliteStore(path = join(mkdtempSync(join(tmpdir(), "tf-daemon-")), "state.db")): Promise<SqliteStateStore> {
-  const store = new SqliteStateStore({ path, logger: silentLogger(), retry: { maxAttempts: 3, baseDelayMs: 60_000, maxDelayMs: 3_600_000 } });
+async function sqliteStore(path = join(mkdtempSync(join(tmpdir(), "tf-daemon-")), "state.db"), baseDelayMs = 60_000): Promise<SqliteStateStore> {
+  const store = new SqliteStateStore({ path, logger: silentLogger(), retry: { maxAttempts: 3, baseDelayMs, maxDelayMs: 3_600_000 } });
   await store.migrate();
   stores.push(store);
   return store;
@@ -97,6 +97,26 @@ describe("Daemon.runOnce", () => {
     const [record] = await store.list({});
     expect(record?.outcome).toMatchObject({ type: "failed", kind: "permanent", message: "unexpected" });
     expect(record?.status).toBe("failed");
+  });
+});
+
+describe("retries", () => {
+  it("runs a transiently failed job again and counts the retry", async () => {
+    const source = new MemorySource();
+    source.failures = [failure(1)];
+    const store = await sqliteStore(undefined, 0);
+    const metrics = createMetrics();
+    let calls = 0;
+    const d = daemon(source, store, (job, signal) => {
+      calls += 1;
+      return calls === 1
+        ? Promise.resolve({ outcome: { type: "failed", kind: "transient", message: "GitHub 502", retryable: true }, timings: {} })
+        : publishOk(job, signal);
+    }, { metrics });
+    // With no backoff the retry is due at once, so the same cycle runs it again.
+    expect((await d.runOnce()).jobs).toBe(2);
+    expect((await store.list({}))[0]).toMatchObject({ status: "done", attempts: 2 });
+    expect(await metrics.registry.getSingleMetricAsString("terrafix_retries_total")).toContain('terrafix_retries_total{service="job"} 1');
   });
 });
 
