@@ -1,11 +1,9 @@
 import { cpSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { PassThrough } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runCli } from "../../src/cli/program.js";
-import { createHandlers } from "../../src/composition/handlers.js";
 import { startFakeBedrock, type FakeBedrock } from "../fakes/bedrock-server.js";
+import { runTerrafix, type CliResult } from "../support/cli.js";
 
 function copyDemoRepo(): string {
   const dir = join(mkdtempSync(join(tmpdir(), "tf-fix-")), "repo");
@@ -13,15 +11,8 @@ function copyDemoRepo(): string {
   return dir;
 }
 
-async function cli(argv: string[], env: NodeJS.ProcessEnv = { PATH: process.env["PATH"] }): Promise<{ code: number; out: string; err: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const out: string[] = [];
-  const err: string[] = [];
-  stdout.on("data", (c: Buffer) => out.push(c.toString()));
-  stderr.on("data", (c: Buffer) => err.push(c.toString()));
-  const code = await runCli(argv, createHandlers(), { stdout, stderr, env: { LOG_LEVEL: "silent", ...env } });
-  return { code, out: out.join(""), err: err.join("") };
+function cli(argv: string[], env: NodeJS.ProcessEnv = { PATH: process.env["PATH"] }): Promise<CliResult> {
+  return runTerrafix(argv, { LOG_LEVEL: "silent", ...env });
 }
 
 interface FixJson {

@@ -1,10 +1,8 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { PassThrough } from "node:stream";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { runCli } from "../../src/cli/program.js";
-import { createHandlers } from "../../src/composition/handlers.js";
 import { plainIssuesOf } from "../fakes/github-state.js";
+import { runTerrafix } from "../support/cli.js";
 import { startE2e, type E2eEnvironment } from "../support/e2e.js";
 
 let e2e: E2eEnvironment;
@@ -15,16 +13,7 @@ afterEach(async () => {
   await e2e.close();
 });
 
-async function cli(argv: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; out: string; err: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const out: string[] = [];
-  const err: string[] = [];
-  stdout.on("data", (c: Buffer) => out.push(c.toString()));
-  stderr.on("data", (c: Buffer) => err.push(c.toString()));
-  const code = await runCli(argv, createHandlers(), { stdout, stderr, env });
-  return { code, out: out.join(""), err: err.join("") };
-}
+const cli = runTerrafix;
 
 describe("terrafix process-once", () => {
   it("opens one pull request per failure, keeps the dashboard, and a second cycle changes nothing", async () => {

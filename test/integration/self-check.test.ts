@@ -1,14 +1,9 @@
-import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { runCli } from "../../src/cli/program.js";
-import { createHandlers } from "../../src/composition/handlers.js";
+import { runTerrafix } from "../support/cli.js";
 
 async function check(repo: string): Promise<{ code: number; json: { findings: { control: string; address: string; result: string }[] } }> {
-  const stdout = new PassThrough();
-  const chunks: string[] = [];
-  stdout.on("data", (c: Buffer) => chunks.push(c.toString()));
-  const code = await runCli(["check", "--repo", repo, "--json"], createHandlers(), { stdout, stderr: new PassThrough(), env: {} });
-  return { code, json: JSON.parse(chunks.join("")) as { findings: { control: string; address: string; result: string }[] } };
+  const { code, out } = await runTerrafix(["check", "--repo", repo, "--json"]);
+  return { code, json: JSON.parse(out) as { findings: { control: string; address: string; result: string }[] } };
 }
 
 describe("TerraFix checks itself", () => {

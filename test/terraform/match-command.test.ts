@@ -1,25 +1,17 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { PassThrough } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { notImplementedHandlers, type CommandHandlers } from "../../src/cli/context.js";
-import { runCli } from "../../src/cli/program.js";
 import { matchCommand } from "../../src/composition/match-command.js";
+import { runTerrafix, type CliResult } from "../support/cli.js";
 import { FIXTURES } from "./helpers.js";
 
 const REPO = join(FIXTURES, "basic");
 const handlers: CommandHandlers = { ...notImplementedHandlers(), match: matchCommand };
 
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const out: string[] = [];
-  const err: string[] = [];
-  stdout.on("data", (c: Buffer) => out.push(c.toString()));
-  stderr.on("data", (c: Buffer) => err.push(c.toString()));
-  const code = await runCli(args, handlers, { stdout, stderr, env: {} });
-  return { code, out: out.join(""), err: err.join("") };
+function run(args: string[]): Promise<CliResult> {
+  return runTerrafix(args, {}, handlers);
 }
 
 describe("terrafix match", () => {
