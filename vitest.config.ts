@@ -9,7 +9,9 @@ export default defineConfig({
     // Integration tests spawn git, servers and child processes: keep the 2-core machine responsive.
     pool: "forks",
     poolOptions: { forks: { maxForks: 2, minForks: 1 } },
-    reporters: ["default"],
+    // In CI a JSON report as well, from which .ci/run prints a plain "N passed, N failed" line.
+    reporters: process.env["CI"] === "true" ? ["default", "json"] : ["default"],
+    outputFile: { json: "reports/test-results.json" },
     coverage: {
       provider: "v8",
       include: ["src/**/*.ts"],
