@@ -30,6 +30,11 @@ export interface CleanupOptions extends GlobalOptions {
   olderThan: string;
   dryRun: boolean;
 }
+export interface RetryOptions extends GlobalOptions {
+  /** Every failed job, or the given keys. */
+  target: { failed: true } | { keys: string[] };
+  dryRun: boolean;
+}
 export interface IdentityOptions {
   repo: string;
   arn?: string;
@@ -59,6 +64,7 @@ export interface CommandHandlers {
   processOnce(options: ProcessOnceOptions, io: CliIo): Promise<number>;
   stats(options: StatsOptions, io: CliIo): Promise<number>;
   cleanup(options: CleanupOptions, io: CliIo): Promise<number>;
+  retry(options: RetryOptions, io: CliIo): Promise<number>;
   match(options: MatchOptions, io: CliIo): Promise<number>;
   fix(options: FixOptions, io: CliIo): Promise<number>;
   check(options: CheckOptions, io: CliIo): Promise<number>;
@@ -79,6 +85,7 @@ export function notImplementedHandlers(): CommandHandlers {
     processOnce: fail("process-once"),
     stats: fail("stats"),
     cleanup: fail("cleanup"),
+    retry: fail("retry"),
     match: fail("match"),
     fix: fail("fix"),
     check: fail("check"),

@@ -71,6 +71,19 @@ export function buildProgram(handlers: CommandHandlers, io: CliIo, onExit: (code
       ),
     );
 
+  program
+    .command("retry")
+    .description("put failed jobs (or the given keys) back in the queue once the cause is fixed")
+    .option("--failed", "every job that ended as failed", false)
+    .option("--key <key>", "a failure key (repeatable; see stats or the PR body)", (v: string, prev: string[]) => [...prev, v], [])
+    .option("--dry-run", "only count what would be requeued", false)
+    .action(
+      act((opts: { failed: boolean; key: string[]; dryRun: boolean }) => {
+        if (opts.failed === (opts.key.length > 0)) throw new UsageError("give either --failed or one or more --key");
+        return handlers.retry({ ...global(), target: opts.failed ? { failed: true } : { keys: opts.key }, dryRun: opts.dryRun }, io);
+      }),
+    );
+
   const identity = (command: Command): Command =>
     command
       .requiredOption("--repo <dir>", "local repository folder")

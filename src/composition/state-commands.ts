@@ -1,4 +1,4 @@
-import { EXIT_OK, type CleanupOptions, type CliIo, type StatsOptions } from "../cli/context.js";
+import { EXIT_OK, type CleanupOptions, type CliIo, type RetryOptions, type StatsOptions } from "../cli/context.js";
 import { loadConfig } from "../config/load.js";
 import type { Config } from "../config/options.js";
 import { openStateStore } from "../adapters/state/open-state-store.js";
@@ -52,5 +52,13 @@ export async function cleanupCommand(options: CleanupOptions, io: CliIo): Promis
       ? `would delete ${count} finished record(s) older than ${options.olderThan} (before ${cutoff.toISOString()})\n`
       : `deleted ${count} finished record(s) older than ${options.olderThan} (before ${cutoff.toISOString()})\n`,
   );
+  return EXIT_OK;
+}
+
+/** `terrafix retry (--failed | --key KEY...) [--dry-run]`: requeue jobs once their cause is fixed. */
+export async function retryCommand(options: RetryOptions, io: CliIo): Promise<number> {
+  const config = loadConfig({ env: io.env, ...(options.config === undefined ? {} : { file: options.config }) });
+  const count = await withStore(config, (store) => store.requeue(options.target, new Date(), options.dryRun));
+  io.stdout.write(`${options.dryRun ? "would requeue" : "requeued"} ${count} job(s); the next daemon cycle or process-once runs them\n`);
   return EXIT_OK;
 }

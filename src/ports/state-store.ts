@@ -117,6 +117,12 @@ export interface StateStore {
 
   /** `since` restricts every figure to records updated at or after it. */
   stats(now: Date, options?: { recentErrors?: number; since?: Date }): Promise<Stats>;
+  /**
+   * Puts records back to pending with their attempts reset (the operator's retry): every
+   * `failed` record, or the given keys. Running and resolved records are left alone. Returns how
+   * many were (or, in a dry run, would be) requeued. The PR URL is kept.
+   */
+  requeue(target: { failed: true } | { keys: readonly string[] }, now: Date, dryRun: boolean): Promise<number>;
   /** Deletes finished (done/failed) records finished before the cutoff; returns how many (would be) deleted. */
   cleanup(olderThan: Date, dryRun: boolean): Promise<number>;
 }

@@ -18,7 +18,7 @@ describe("terrafix CLI", () => {
   it("lists every command of the CLI contract in --help", async () => {
     const t = io();
     expect(await runCli(["--help"], notImplementedHandlers(), t.io)).toBe(0);
-    for (const command of ["run", "process-once", "stats", "cleanup", "match", "fix", "check"]) expect(t.out()).toContain(command);
+    for (const command of ["run", "process-once", "stats", "cleanup", "retry", "match", "fix", "check"]) expect(t.out()).toContain(command);
   });
 
   it("prints the version", async () => {
@@ -43,6 +43,8 @@ describe("terrafix CLI", () => {
     expect(await runCli(["match", "--repo", "."], notImplementedHandlers(), t.io)).toBe(2);
     expect(t.err()).toContain("give --arn, or --name with --type");
     expect(await runCli(["bogus"], notImplementedHandlers(), io().io)).toBe(2);
+    expect(await runCli(["retry"], notImplementedHandlers(), io().io)).toBe(2);
+    expect(await runCli(["retry", "--failed", "--key", "abc"], notImplementedHandlers(), io().io)).toBe(2);
   });
 
   it("passes parsed options to the handler and returns its exit code", async () => {

@@ -67,6 +67,24 @@ describe("terrafix process-once", () => {
   });
 });
 
+describe("terrafix retry", () => {
+  it("requeues failed jobs so the next cycle opens their pull requests", async () => {
+    const env = e2e.env();
+    e2e.github.setFault({ method: "POST", path: /\/pulls$/, type: "status", status: 422, times: 100 });
+    const first = await runTerrafix(["process-once"], env);
+    expect(first.code).toBe(1);
+    expect(first.out).toContain("3 job(s), 3 errored");
+    e2e.github.clearFaults();
+    expect((await runTerrafix(["retry", "--failed", "--dry-run"], env)).out).toContain("would requeue 3 job(s)");
+    expect((await runTerrafix(["process-once"], env)).out).toContain("0 job(s)");
+    expect((await runTerrafix(["retry", "--failed"], env)).out).toContain("requeued 3 job(s)");
+    const again = await runTerrafix(["process-once"], env);
+    expect(again.code).toBe(0);
+    expect(again.out.match(/^pr-(opened|exists) /gm)).toHaveLength(3);
+    expect(e2e.github.pulls("acme", "infra")).toHaveLength(3);
+  });
+});
+
 describe("terrafix stats and cleanup", () => {
   it("report what process-once recorded and delete old finished records", async () => {
     const env = e2e.env();

@@ -253,6 +253,16 @@ export class PostgresStateStore implements StateStore {
     return buildStats(rows);
   }
 
+  async requeue(target: { failed: true } | { keys: readonly string[] }, now: Date, dryRun: boolean): Promise<number> {
+    const failed = "failed" in target;
+    const keys = "keys" in target ? [...target.keys] : [];
+    if (dryRun) {
+      const row = (await this.#query<{ n: string }>("cannot requeue jobs", sql.COUNT_REQUEUE, [failed, keys])).rows[0];
+      return Number(row?.n ?? 0);
+    }
+    return (await this.#query("cannot requeue jobs", sql.REQUEUE, [failed, keys, now])).rowCount ?? 0;
+  }
+
   async cleanup(olderThan: Date, dryRun: boolean): Promise<number> {
     if (dryRun) {
       const row = (await this.#query<{ n: string }>("cannot clean up jobs", sql.COUNT_CLEANUP, [olderThan])).rows[0];

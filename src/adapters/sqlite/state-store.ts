@@ -249,6 +249,15 @@ export class SqliteStateStore implements StateStore {
     return buildStats(rows);
   }
 
+  async requeue(target: { failed: true } | { keys: readonly string[] }, now: Date, dryRun: boolean): Promise<number> {
+    const args = { failed: "failed" in target ? 1 : 0, keys: JSON.stringify("keys" in target ? target.keys : []), now: now.getTime() };
+    return this.#write("cannot requeue jobs", () =>
+      dryRun
+        ? (this.#db.prepare<[object], { n: number }>(sql.COUNT_REQUEUE).get(args)?.n ?? 0)
+        : this.#db.prepare(sql.REQUEUE).run(args).changes,
+    );
+  }
+
   async cleanup(olderThan: Date, dryRun: boolean): Promise<number> {
     const n = await this.#write("cannot clean up jobs", () =>
       dryRun

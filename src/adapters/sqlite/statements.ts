@@ -92,3 +92,9 @@ export const RECENT_ERRORS = `SELECT key, test_id, resource, error_kind, error_m
 const FINISHED_BEFORE = `status IN ('done', 'failed') AND finished_at < @cutoff`;
 export const COUNT_CLEANUP = `SELECT COUNT(*) AS n FROM jobs WHERE ${FINISHED_BEFORE}`;
 export const CLEANUP = `DELETE FROM jobs WHERE ${FINISHED_BEFORE}`;
+
+const REQUEUABLE = `status <> 'running' AND resolved_at IS NULL AND
+  (CASE WHEN @failed = 1 THEN status = 'failed' ELSE key IN (SELECT value FROM json_each(@keys)) END)`;
+export const COUNT_REQUEUE = `SELECT COUNT(*) AS n FROM jobs WHERE ${REQUEUABLE}`;
+export const REQUEUE = `UPDATE jobs SET status = 'pending', attempts = 0, next_attempt_at = NULL, finished_at = NULL,
+  outcome = NULL, outcome_type = NULL, error_kind = NULL, error_message = NULL, updated_at = @now WHERE ${REQUEUABLE}`;

@@ -140,6 +140,28 @@ export function describeStoreState(ctx: ContractContext): void {
     });
   });
 
+  describe("requeue", () => {
+    it("puts failed records (or chosen keys) back to pending with attempts reset, leaving running and resolved ones", async () => {
+      const failedKey = await finished(1, { type: "failed", kind: "permanent", message: "no access", retryable: false }, {}, 10);
+      const doneKey = await finished(2, { type: "pr-opened", url: "https://x/2" }, {}, 11);
+      const resolvedKey = await finished(3, { type: "failed", kind: "config", message: "x", retryable: false }, {}, 12);
+      await ctx.store.markResolved([resolvedKey], at(13));
+      await ctx.store.upsertFailures([failure(4)], at(0));
+      const running = await claimOne(ctx.store, "w4", at(14));
+
+      expect(await ctx.store.requeue({ failed: true }, at(20), true)).toBe(1);
+      expect((await ctx.store.get(failedKey))?.status).toBe("failed");
+      expect(await ctx.store.requeue({ failed: true }, at(20), false)).toBe(1);
+      expect(await ctx.store.get(failedKey)).toMatchObject({ status: "pending", attempts: 0, outcome: null, errorKind: null, finishedAt: null, updatedAt: at(20) });
+
+      expect(await ctx.store.requeue({ keys: [doneKey, running.key, resolvedKey, "unknown"] }, at(21), false)).toBe(1);
+      expect(await ctx.store.get(doneKey)).toMatchObject({ status: "pending", prUrl: "https://x/2" });
+      expect((await ctx.store.get(running.key))?.status).toBe("running");
+      expect((await ctx.store.get(resolvedKey))?.status).toBe("failed");
+      expect((await ctx.store.claim("w5", 10, LEASE_MS, at(22))).map((r) => r.key).sort()).toEqual([failedKey, doneKey].sort());
+    });
+  });
+
   describe("cleanup", () => {
     it("deletes done and failed records finished before the cutoff, counting only in a dry run", async () => {
       const old = await finished(1, { type: "pr-opened", url: "https://x/1" }, {}, 10);
