@@ -81,7 +81,8 @@ export async function buildRuntime(config: Config, options: RuntimeOptions = {})
   const workspace = createGitWorkspace({
     cacheDir: resolve(config.workDir),
     urlTemplate: config.gitUrlTemplate,
-    token: config.githubToken,
+    // A GitHub App's installation token expires hourly: ask the publisher for the current one.
+    token: "gitToken" in publisher ? () => (publisher as GitHubPublisher).gitToken() : config.githubToken,
     timeoutMs: config.gitTimeoutSeconds * 1000,
     maxCacheBytes: config.cloneCacheMaxMb * 1024 * 1024,
     logger,

@@ -21,6 +21,8 @@ export interface DaemonOptions {
   pollIntervalMs: number;
   leaseMs: number;
   fullResyncHours: number;
+  /** Poller lease lifetime (default LEADER_TTL_MS). */
+  leaderTtlMs?: number;
   /** How often idle workers look for due jobs (retries, deferred work, other replicas' polls). */
   claimIntervalMs?: number;
   owner?: string;
@@ -33,6 +35,8 @@ export interface DaemonOptions {
 }
 
 export const POLLER_LEADERSHIP = "vanta-poller";
+/** Lifetime of the poller lease; the leader renews it every third of that. */
+export const LEADER_TTL_MS = 30_000;
 
 /**
  * The daemon: one poller at a time across replicas (a leader lease in the state store, because a
@@ -47,6 +51,8 @@ export class Daemon {
   readonly #wakers = new Set<() => void>();
   #loops: Promise<void>[] = [];
   #lastPollError: string | null = null;
+  /** True while this replica holds the poller lease (kept alive by the heartbeat loop). */
+  #leader = false;
 
   constructor(options: DaemonOptions) {
     this.#o = options;
@@ -72,8 +78,8 @@ export class Daemon {
 
   /** Polls if this replica holds (or wins) the poller lease; returns null when another replica polls. */
   async poll(force = false, options: { deferHook?: boolean } = {}): Promise<PollSummary | null> {
-    const ttl = Math.max(this.#o.pollIntervalMs * 3, 60_000);
-    const leader = force || (await this.#o.store.tryLeadership(POLLER_LEADERSHIP, this.owner, ttl, this.#now()));
+    const leader = force || (await this.#o.store.tryLeadership(POLLER_LEADERSHIP, this.owner, this.#leaderTtl, this.#now()));
+    this.#leader = leader && !force;
     if (!leader) return null;
     try {
       const summary = await pollOnce({
@@ -129,21 +135,44 @@ export class Daemon {
     await this.#o.afterPoll?.().catch((error: unknown) => this.#o.logger.warn({ err: coerceError(error) }, "after-poll hook failed"));
   }
 
-  /** Starts the poll loop and the claim loop. */
+  /**
+   * The poller lease is short and renewed by a heartbeat, not by polls: a replica that dies
+   * hands polling on within one lease, whatever the poll interval.
+   */
+  get #leaderTtl(): number {
+    return this.#o.leaderTtlMs ?? LEADER_TTL_MS;
+  }
+
+  /** Starts the poll loop, the claim loop and the leader heartbeat. */
   start(): void {
-    this.#loops = [this.#pollLoop(), this.#claimLoop()];
+    this.#loops = [this.#pollLoop(), this.#claimLoop(), this.#heartbeatLoop()];
+  }
+
+  async #heartbeatLoop(): Promise<void> {
+    while (!this.#stopping) {
+      await this.#sleep(this.#leaderTtl / 3);
+      if (!this.#leader || this.#stopping) continue;
+      try {
+        this.#leader = await this.#o.store.tryLeadership(POLLER_LEADERSHIP, this.owner, this.#leaderTtl, this.#now());
+        if (!this.#leader) this.#o.logger.warn("poller lease lost; another replica polls now");
+      } catch (error) {
+        this.#o.logger.warn({ err: coerceError(error, "state") }, "renewing the poller lease failed");
+      }
+    }
   }
 
   async #pollLoop(): Promise<void> {
     while (!this.#stopping) {
+      let polled = true;
       try {
-        await this.poll();
+        polled = (await this.poll()) !== null;
       } catch (error) {
         this.#o.logger.error({ err: coerceError(error, "poll") }, "poll failed; the next poll retries");
       }
       this.#nudge();
+      // A follower asks for the lease again within a lease time, to take over from a dead leader.
       const jitter = 0.9 + (this.#o.random ?? Math.random)() * 0.2;
-      await this.#sleep(this.#o.pollIntervalMs * jitter);
+      await this.#sleep(polled ? this.#o.pollIntervalMs * jitter : Math.min(this.#o.pollIntervalMs, this.#leaderTtl / 2) * jitter);
     }
   }
 

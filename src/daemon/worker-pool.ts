@@ -74,7 +74,8 @@ export class WorkerPool {
     this.#claiming = true;
     try {
       const jobs = await this.#options.store.claim(this.#options.owner, free, this.#options.leaseMs, this.#options.now());
-      for (const job of jobs) this.#start(job);
+      // A key this pool already holds came back only because its lease lapsed; it is still queued here.
+      for (const job of jobs) if (!this.#running.has(job.key)) this.#start(job);
       return jobs.length;
     } finally {
       this.#claiming = false;
@@ -89,12 +90,6 @@ export class WorkerPool {
       // `claim` counts the attempt: more than one means this is a retry of the job.
       if (job.attempts > 1) metrics?.retries.inc({ service: "job" });
       metrics?.inFlight.inc();
-      const renew = setInterval(() => {
-        store.renewLease(job.key, owner, leaseMs, this.#options.now()).catch((error: unknown) => {
-          logger.warn({ key: job.key, err: coerceError(error) }, "lease renewal failed");
-        });
-      }, Math.max(1000, Math.floor(leaseMs / 3)));
-      renew.unref();
       let result: JobResult;
       try {
         result = await this.#options.runJob(job, controller.signal);
@@ -102,7 +97,6 @@ export class WorkerPool {
         const e = coerceError(error);
         result = { outcome: { type: "failed", kind: e.kind, message: e.message, retryable: e.retryable }, timings: {} };
       } finally {
-        clearInterval(renew);
         metrics?.inFlight.dec();
       }
       if (controller.signal.aborted) return; // released by a forced shutdown; another worker retries it
@@ -111,11 +105,20 @@ export class WorkerPool {
       metrics?.outcomes.inc({ outcome: result.outcome.type });
       this.#options.onJobFinished?.(job, result);
     };
+    // The lease is renewed from the claim on, not from the start of the run: a job waiting in the
+    // queue longer than its lease would otherwise be claimed again (by this pool or another).
+    const renew = setInterval(() => {
+      store.renewLease(job.key, owner, leaseMs, this.#options.now()).catch((error: unknown) => {
+        logger.warn({ key: job.key, err: coerceError(error) }, "lease renewal failed");
+      });
+    }, Math.max(1000, Math.floor(leaseMs / 3)));
+    renew.unref();
     const done = this.#limit(run)
       .catch((error: unknown) => {
         logger.error({ key: job.key, err: coerceError(error) }, "recording a job outcome failed");
       })
       .finally(() => {
+        clearInterval(renew);
         this.#running.delete(job.key);
         metrics?.queueDepth.set(this.#limit.pendingCount);
       });

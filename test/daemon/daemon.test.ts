@@ -120,6 +120,30 @@ describe("retries", () => {
   });
 });
 
+describe("leases", () => {
+  it("keeps renewing the lease of a job waiting in the queue, so nobody claims it twice", async () => {
+    const path = join(mkdtempSync(join(tmpdir(), "tf-daemon-")), "state.db");
+    const source = new MemorySource();
+    source.failures = [failure(1), failure(2), failure(3)];
+    const runs: string[] = [];
+    const slow: RunJob = async (job, signal) => {
+      runs.push(job.key);
+      await new Promise((r) => setTimeout(r, 900));
+      return publishOk(job, signal);
+    };
+    const a = daemon(source, await sqliteStore(path), slow, { owner: "a", concurrency: 1, queueSize: 2, leaseMs: 1500 });
+    const b = daemon(source, await sqliteStore(path), slow, { owner: "b", concurrency: 1, queueSize: 2, leaseMs: 1500 });
+    await a.poll(true);
+    expect(await a.pool.fill()).toBe(3);
+    // The third job waits about 1.8 s in a's queue, longer than its 1.5 s lease.
+    await new Promise((r) => setTimeout(r, 2000));
+    expect(await b.pool.fill()).toBe(0);
+    expect(await a.pool.fill()).toBe(0);
+    await a.pool.drain();
+    expect(runs.sort()).toEqual(source.failures.map((f) => failureKey(f)).sort());
+  });
+});
+
 describe("resolution", () => {
   it("marks failures that disappeared as resolved and reports them", async () => {
     const source = new MemorySource();
@@ -193,6 +217,30 @@ describe("several daemons on one store", () => {
     expect(await a.poll()).not.toBeNull();
     expect(await b.poll()).toBeNull();
     expect(source.requests).toHaveLength(1);
+  });
+});
+
+describe("poller lease", () => {
+  it("is kept by the leader's heartbeat between polls, and passes on when the leader stops renewing it", async () => {
+    const path = join(mkdtempSync(join(tmpdir(), "tf-daemon-")), "state.db");
+    const source = new MemorySource();
+    const a = daemon(source, await sqliteStore(path), publishOk, { owner: "a", leaderTtlMs: 300, claimIntervalMs: 50 });
+    const b = daemon(source, await sqliteStore(path), publishOk, { owner: "b", leaderTtlMs: 300 });
+    a.start();
+    await new Promise((r) => setTimeout(r, 800)); // more than two lease lifetimes, no second poll (interval 60 s)
+    expect(await b.poll()).toBeNull();
+    expect(source.requests).toHaveLength(1);
+    await a.stop(1000);
+    expect(await b.poll()).not.toBeNull();
+
+    // A leader that died (polled once, then no heartbeat) blocks others for one lease at most.
+    const dead = daemon(source, await sqliteStore(path), publishOk, { owner: "dead", leaderTtlMs: 300 });
+    await b.stop(1000);
+    expect(await dead.poll()).not.toBeNull();
+    const c = daemon(source, await sqliteStore(path), publishOk, { owner: "c", leaderTtlMs: 300 });
+    expect(await c.poll()).toBeNull();
+    await new Promise((r) => setTimeout(r, 400));
+    expect(await c.poll()).not.toBeNull();
   });
 });
 

@@ -32,6 +32,11 @@ export interface GitHubPublisher extends Publisher {
   /** Keeps the repository's dashboard issue up to date; undefined when the dashboard is off. */
   updateDashboard(repo: RepositoryRef, items: readonly DashboardItem[]): Promise<DashboardResult | undefined>;
   identity(): Promise<BotIdentity>;
+  /**
+   * The token git clones with: the PAT, or the current installation token of the GitHub App
+   * (refreshed by @octokit/auth-app before it expires).
+   */
+  gitToken(): Promise<string>;
 }
 
 const HUMAN_COMMIT_MARKER = "<!-- terrafix:human-commits -->";
@@ -142,6 +147,15 @@ export function createGitHubPublisher(options: GitHubPublisherOptions): GitHubPu
   return {
     name: "github",
     identity: () => client.identity(),
+    async gitToken() {
+      if ("token" in options.auth) return options.auth.token;
+      try {
+        const auth = (await octokit.auth({ type: "installation" })) as { token: string };
+        return auth.token;
+      } catch (error) {
+        throw translateGitHubError(error, "installation token for git");
+      }
+    },
     async publish(request, signal) {
       try {
         return await withRepoLock(`${request.repo.owner}/${request.repo.name}`, () => client.withSignal(signal, () => publishLocked(request, signal)));

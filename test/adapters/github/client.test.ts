@@ -40,6 +40,10 @@ describe("GitHub auth", () => {
     expect(callers.some((r) => r.method === "POST" && r.path === "/app/installations/77/access_tokens" && r.caller === "app")).toBe(true);
     expect(callers.filter((r) => r.path.startsWith("/repos/")).every((r) => r.caller === "terrafix[bot]")).toBe(true);
     expect(callers.some((r) => r.path === "/user")).toBe(false);
+    // git clones use the same installation token (never the JWT or the key).
+    const token = await publisher.gitToken();
+    expect(fake.state.installationTokens.get(token)?.installationId).toBe("77");
+    expect(await publisherFor(fake, { auth: { token: "ghp_faketoken123" } }).gitToken()).toBe("ghp_faketoken123");
   });
 
   it("refuses GET /user with an installation token, as GitHub does", async () => {
