@@ -1,3 +1,4 @@
+import { LEADER_TTL_MS } from "../../src/daemon/daemon.js";
 import { join } from "node:path";
 import { lineChart } from "../lib/charts.js";
 import { loadDaemon } from "../lib/daemon.js";
@@ -129,7 +130,7 @@ function render(raw: RawResult<ResilienceData>): RenderedSection {
     table(["workload", "stream", "faults injected", "done / failed / unfinished", "retried (then done)", "attempts / runs", "drain", "PRs", "duplicate PRs", "lost", "outcomes"], rows),
     ...(kill?.kill === undefined
       ? []
-      : [`SIGKILL run: the daemon process was killed ${ms(kill.kill.killedAtMs)} into the burst with ${kill.kill.pullsBeforeKill} pull requests open; the restarted process finished the rest in ${ms(kill.kill.restartMs)}. Its jobs' leases expire after ${d.leaseSeconds} s; its first poll came ${kill.kill.firstPollMs === null ? "never" : ms(kill.kill.firstPollMs)} after the restart, because the killed process still held the poller leader lease (TTL max(3 × poll interval, 60 s)), so failures Vanta reported after the kill wait for that lease to expire.`]),
+      : [`SIGKILL run: the daemon process was killed ${ms(kill.kill.killedAtMs)} into the burst with ${kill.kill.pullsBeforeKill} pull requests open; the restarted process finished the rest in ${ms(kill.kill.restartMs)}. Its jobs' leases expire after ${d.leaseSeconds} s; its first poll came ${kill.kill.firstPollMs === null ? "never" : ms(kill.kill.firstPollMs)} after the restart, because the killed process still held the poller leader lease (TTL ${LEADER_TTL_MS / 1000} s, renewed by the leader's heartbeat), so failures Vanta reported after the kill wait for that lease to expire.`]),
     ...attemptErrorTable(d.runs),
   ].join("\n\n");
   return {
