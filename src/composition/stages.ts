@@ -26,18 +26,16 @@ export interface StagesDeps {
 export function createStages(deps: StagesDeps): PipelineStages<RepositoryIndex> {
   // One parse cache per process, keyed by file content hash: an unchanged checkout parses nothing.
   const cache = new ParseCache();
-  // TERRAFIX_TERRAFORM_STATE is read once, on the first index, and used by every match.
-  let statePromise: Promise<TerraformState | undefined> | undefined;
-  let state: TerraformState | undefined;
-  const loadState = async (): Promise<void> => {
+  // TERRAFIX_TERRAFORM_STATE is read once, by the first match, and shared by every match after it.
+  let state: Promise<TerraformState | undefined> | undefined;
+  const loadState = (): Promise<TerraformState | undefined> => {
     const file = deps.config.terraformStateFile;
-    statePromise ??= file === undefined ? Promise.resolve(undefined) : readFile(file, "utf8").then((text) => loadTerraformState(text));
-    state = await statePromise;
+    state ??= file === undefined ? Promise.resolve(undefined) : readFile(file, "utf8").then(loadTerraformState);
+    return state;
   };
   return {
     repositoriesFor: () => deps.repositories,
-    index: async (checkout, repoConfig) => {
-      await loadState();
+    index: (checkout, repoConfig) => {
       // A repository reference's own path wins; a single path in .terrafix.yml narrows the index.
       const subPath = checkout.repo.path ?? (repoConfig.paths.length === 1 ? repoConfig.paths[0] : undefined);
       // Lazy validation: tree-sitter locates every block; hcl2json validates only the files a
@@ -45,7 +43,7 @@ export function createStages(deps: StagesDeps): PipelineStages<RepositoryIndex> 
       return indexRepository(checkout.dir, { cache, validation: "lazy", ...(subPath === undefined ? {} : { subPath }) });
     },
     match: async (repos, failure) => {
-      const result = await matchValidated(repos, identityOf(failure), state);
+      const result = await matchValidated(repos, identityOf(failure), await loadState());
       if (result.status === "no-match") {
         // An account-level test (password policy) whose resource is not in code yet: the fix adds it.
         const missing = accountLevelTarget(repos, failure, deps.config);

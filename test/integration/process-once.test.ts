@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { plainIssuesOf } from "../fakes/github-state.js";
@@ -64,6 +64,32 @@ describe("terrafix process-once", () => {
     expect(result.err).toContain("VANTA_CLIENT_ID");
     expect(result.err).toContain("GITHUB_TOKEN");
     expect(result.err).toContain("TERRAFIX_REPOSITORIES");
+  });
+});
+
+describe("a Terraform state file (TERRAFIX_TERRAFORM_STATE)", () => {
+  it("tells apart resources whose ARN holds only a generated id", async () => {
+    const group = (name: string): string =>
+      `resource "aws_security_group" "${name}" {\n  name = "${name}"\n\n  ingress {\n    from_port   = 22\n    to_port     = 22\n    protocol    = "tcp"\n    cidr_blocks = ["0.0.0.0/0"]\n  }\n}\n`;
+    e2e.github.createRepo("acme", "network", { "main.tf": `${group("a")}\n${group("b")}` });
+    const arn = "arn:aws:ec2:us-east-1:123456789012:security-group/sg-0b";
+    const example = JSON.parse(readFileSync("examples/failures.json", "utf8")) as { tests: Record<string, unknown>[] };
+    const failures = join(e2e.work, "failures.json");
+    writeFileSync(failures, JSON.stringify({ tests: [{ ...example.tests[0], id: "firewall-config-server", name: "SSH is not open to the world", entities: [{ id: "0b".padStart(24, "0"), displayName: "sg-0b", responseType: "Security group", arn }] }] }));
+    const state = join(e2e.work, "state.json");
+    writeFileSync(state, JSON.stringify({ version: 4, resources: [
+      { mode: "managed", type: "aws_security_group", name: "a", instances: [{ attributes: { id: "sg-0a", arn: arn.replace("sg-0b", "sg-0a") } }] },
+      { mode: "managed", type: "aws_security_group", name: "b", instances: [{ attributes: { id: "sg-0b", arn } }] },
+    ] }));
+    const env = e2e.env({ TERRAFIX_SOURCE: `file:${failures}`, TERRAFIX_REPOSITORIES: "acme/network" });
+
+    const withoutState = await runTerrafix(["process-once", "--dry-run"], { ...env, TERRAFIX_STATE_URL: join(e2e.work, "one.db"), TERRAFIX_DRY_RUN_DIR: join(e2e.work, "dry-1") });
+    expect(withoutState.out).toMatch(/^ambiguous /m);
+
+    const withState = await runTerrafix(["process-once", "--dry-run"], { ...env, TERRAFIX_TERRAFORM_STATE: state, TERRAFIX_STATE_URL: join(e2e.work, "two.db"), TERRAFIX_DRY_RUN_DIR: join(e2e.work, "dry-2") });
+    expect(withState.out).toMatch(/^dry-run /m);
+    const [file] = readdirSync(join(e2e.work, "dry-2")).filter((f) => f.endsWith(".json"));
+    expect((JSON.parse(readFileSync(join(e2e.work, "dry-2", file!), "utf8")) as { address: string }).address).toBe("aws_security_group.b");
   });
 });
 
