@@ -5,7 +5,6 @@ import { EXIT_JOB_FAILED, EXIT_OK, EXIT_USAGE, type CliIo, type FixOptions } fro
 import { loadConfig } from "../config/load.js";
 import { controlsForTest, parseTestMappings } from "../controls/catalogue.js";
 import type { Failure } from "../domain/failure.js";
-import { createLogger } from "../observability/logger.js";
 import { indexRepository } from "../terraform/index.js";
 import { matchResource } from "../terraform/match.js";
 import type { GenerateStep } from "../pipeline/stages.js";
@@ -13,6 +12,7 @@ import { writeFix } from "./fixer.js";
 import { prepareIdentity } from "./identity-options.js";
 import { matchJson } from "./match-command.js";
 import { createModel } from "./model.js";
+import { commandLogger } from "./runtime-options.js";
 import { createTerraformFormatter } from "./terraform-fmt.js";
 
 /**
@@ -32,7 +32,7 @@ export async function fixCommand(options: FixOptions, io: CliIo): Promise<number
     io.stderr.write(`terrafix fix: no control covers test "${options.test}" (known Vanta test id, TerraFix control id, or TERRAFIX_TEST_MAPPINGS)\n`);
     return EXIT_USAGE;
   }
-  const logger = createLogger({ level: config.logLevel === "info" ? "warn" : config.logLevel, format: config.logFormat, destination: process.stderr });
+  const logger = commandLogger(config);
   const index = await indexRepository(prepared.repo);
   const match = matchResource(index, prepared.identity, prepared.state === undefined ? {} : { state: prepared.state });
   const matched = matchJson(match);

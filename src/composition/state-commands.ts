@@ -3,11 +3,10 @@ import { loadConfig } from "../config/load.js";
 import type { Config } from "../config/options.js";
 import { openStateStore } from "../adapters/state/open-state-store.js";
 import type { StateStore, Stats } from "../ports/state-store.js";
-import { createLogger } from "../observability/logger.js";
-import { retryPolicy } from "./runtime-options.js";
+import { commandLogger, retryPolicy } from "./runtime-options.js";
 
 export async function withStore<T>(config: Config, work: (store: StateStore) => Promise<T>): Promise<T> {
-  const logger = createLogger({ level: config.logLevel === "info" ? "warn" : config.logLevel, format: config.logFormat });
+  const logger = commandLogger(config);
   const store = await openStateStore(config.stateUrl, { retry: retryPolicy(config), logger });
   try {
     return await work(store);
