@@ -49,7 +49,8 @@ export function createStages(deps: StagesDeps): PipelineStages<RepositoryIndex> 
         const missing = accountLevelTarget(repos, failure, deps.config);
         return missing ?? { status: "no-match", reason: result.reason };
       }
-      const describe = (c: MatchCandidate & { repo: string }): string => `${c.repo}:${c.address} (${c.confidence.toFixed(2)})`;
+      // Repository, address, file and line: what a human needs to pick one on the dashboard.
+      const describe = (c: MatchCandidate & { repo: string }): string => `${c.repo}:${c.address} at ${c.file}:${c.startLine} (${c.confidence.toFixed(2)})`;
       if (result.status === "ambiguous") return { status: "ambiguous", reason: result.reason, candidates: result.candidates.slice(0, 5).map(describe) };
       const best = result.candidates[0];
       const repo = repos.find((r) => repoSlug(r.checkout.repo) === best?.repo);

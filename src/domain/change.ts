@@ -29,8 +29,18 @@ export interface ProposedChange {
 
 export interface VerificationCheck {
   name: string;
+  /** True for a gate that passed, and (so that it never blocks) for one that was skipped. */
   passed: boolean;
   detail: string;
+  /** pass / fail / skipped (did not run, or nothing to check): a skipped gate is never shown as passed. */
+  status?: GateStatus;
+}
+
+export type GateStatus = "pass" | "fail" | "skipped";
+
+/** The gate's tri-state; a check without `status` is pass or fail by `passed`. */
+export function gateStatus(check: Pick<VerificationCheck, "passed" | "status">): GateStatus {
+  return check.status ?? (check.passed ? "pass" : "fail");
 }
 
 export interface VerificationReport {

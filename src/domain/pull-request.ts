@@ -1,7 +1,8 @@
 import { createHash } from "node:crypto";
 import { createTwoFilesPatch } from "diff";
 import type { Failure } from "./failure.js";
-import type { ProposedChange, VerificationReport } from "./change.js";
+import { gateStatus, type ProposedChange, type VerificationReport } from "./change.js";
+import { fixesTrailer } from "./proposal.js";
 import { secrets } from "../observability/secrets.js";
 
 /**
@@ -26,6 +27,12 @@ export interface PullRequestTarget {
 
 export interface PullRequestContent {
   key: string;
+  /** The hidden first line (domain/proposal.ts renderMarker); default: the version 1 marker. */
+  marker?: string;
+  /** Every Vanta test the PR fixes, for the `Fixes:` trailer; default: the failure's test. */
+  fixes?: string[];
+  /** One line on what this PR replaces (a merged or closed earlier proposal). */
+  replaces?: string;
   failure: Failure;
   target: PullRequestTarget;
   change: ProposedChange;
@@ -142,9 +149,10 @@ function renderHead(content: PullRequestContent, vantaAppUrl: string): string {
     return `| \`${file.path}\` | +${added} | −${removed} |`;
   });
   return [
-    bodyMarker(key, changeHash(change)),
+    content.marker ?? bodyMarker(key, changeHash(change)),
     `## TerraFix: ${inline(failure.testName)}`,
     "",
+    ...(content.replaces === undefined ? [] : [`> ${inline(content.replaces)}`, ""]),
     `**Failing test:** [${inline(failure.testName)}](${link}) (\`${inline(failure.testId)}\`)`,
     `**Resource:** ${resource.join(", ")}`,
     `**Terraform:** \`${target.address}\` in \`${target.file}:${target.startLine}-${target.endLine}\``,
@@ -162,7 +170,9 @@ function renderHead(content: PullRequestContent, vantaAppUrl: string): string {
 
 function renderTail(content: PullRequestContent): string {
   const { change, verification, llm } = content;
-  const checks = verification.checks.map((check) => `- ${check.passed ? "✅" : "❌"} **${inline(check.name)}**: ${oneParagraph(check.detail, 400)}`);
+  // A gate that did not run, or had nothing to check, is ⚪ skipped: never ✅.
+  const icon = { pass: "✅", fail: "❌", skipped: "⚪" } as const;
+  const checks = verification.checks.map((check) => `- ${icon[gateStatus(check)]} **${inline(check.name)}**: ${oneParagraph(check.detail, 400)}`);
   const generator =
     change.generator === "rules"
       ? `Rule-based fix${change.controlId === undefined ? "" : ` from control \`${change.controlId}\``} (deterministic).`
@@ -194,6 +204,9 @@ function renderTail(content: PullRequestContent): string {
     "",
     "Revert this pull request (or its merge commit) and apply; the change is confined to the files listed above. " +
       "Closing this pull request without merging tells TerraFix not to propose the same change again.",
+    "",
+    // Vanta's own fix flow ends with this trailer; it ties the PR to the test it fixes.
+    fixesTrailer(content.fixes ?? [content.failure.testId]),
     "",
   ].join("\n");
 }

@@ -71,6 +71,7 @@ export async function verifyChange(input: VerifyInput, options: VerifyOptions = 
   checks.push({
     name: "control",
     passed: uncovered || (passing.length > 0 && failing.length === 0),
+    ...(uncovered ? { status: "skipped" as const } : {}),
     detail: uncovered
       ? "no control in the catalogue covers this test: no deterministic re-check, the reviewer confirms the fix"
       : controls.length === 0
@@ -122,11 +123,11 @@ async function beforeOf(change: FileChange, files: ReadonlyMap<string, ParsedFil
 }
 
 async function fmtGate(files: readonly FileChange[], formatter: VerifyOptions["formatter"]): Promise<VerificationCheck> {
-  if (formatter === undefined) return { name: "fmt", passed: true, detail: "skipped: no terraform binary to run terraform fmt" };
+  if (formatter === undefined) return { name: "fmt", passed: true, status: "skipped", detail: "skipped: no terraform binary to run terraform fmt" };
   const problems: string[] = [];
   for (const file of files) {
     const formatted = await formatter(file.after);
-    if (formatted === null) return { name: "fmt", passed: true, detail: `skipped: terraform fmt could not format ${file.path}` };
+    if (formatted === null) return { name: "fmt", passed: true, status: "skipped", detail: `skipped: terraform fmt could not format ${file.path}` };
     if (formatted === file.after) continue;
     // A file that was not fmt-clean before is not held against the change, as long as it adds no new drift.
     const before = file.before === "" ? "" : await formatter(file.before);
