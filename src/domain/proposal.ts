@@ -8,7 +8,7 @@ import type { ProposedChange } from "./change.js";
  * hidden marker on the first line of every TerraFix PR body.
  */
 
-/** One normalised edit: the lines a hunk removes and the lines it adds, without positions. */
+/** One file's normalised edits: the lines the change removes and adds, without positions. */
 export interface NormalisedEdit {
   path: string;
   removed: string[];
@@ -16,20 +16,27 @@ export interface NormalisedEdit {
 }
 
 /**
- * The edits of a change with their positions and surroundings removed: a zero-context line diff
- * per file, line endings and trailing blanks normalised. An unrelated edit elsewhere in the same
- * file, or the same edits on a moved base (a rebase), give the same list.
+ * The edits of a change with positions and surroundings removed: per file, the lines a
+ * zero-context diff removes and adds, line endings and trailing blanks normalised, blank lines
+ * dropped and the rest sorted. A diff may attribute a blank line or a closing brace to either
+ * side of an insertion depending on what surrounds it; sorting makes the same edits on a moved
+ * base (a rebase), or after an unrelated edit elsewhere in the file, give the same list.
  */
 export function normalisedEdits(change: Pick<ProposedChange, "files">): NormalisedEdit[] {
   const edits: NormalisedEdit[] = [];
   const files = [...change.files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   for (const file of files) {
     const patch = structuredPatch(file.path, file.path, normalise(file.before), normalise(file.after), undefined, undefined, { context: 0 });
-    for (const hunk of patch.hunks) {
-      const removed = hunk.lines.filter((line) => line.startsWith("-")).map((line) => line.slice(1).trimEnd());
-      const added = hunk.lines.filter((line) => line.startsWith("+")).map((line) => line.slice(1).trimEnd());
-      edits.push({ path: file.path, removed, added });
-    }
+    const lines = patch.hunks.flatMap((hunk) => hunk.lines);
+    const side = (sign: string): string[] =>
+      lines
+        .filter((line) => line.startsWith(sign))
+        .map((line) => line.slice(1).trimEnd())
+        .filter((line) => line.trim() !== "")
+        .sort();
+    const removed = side("-");
+    const added = side("+");
+    if (removed.length > 0 || added.length > 0) edits.push({ path: file.path, removed, added });
   }
   return edits;
 }

@@ -76,3 +76,13 @@ describe("identityOf", () => {
     });
   });
 });
+
+describe("failureKey and enrichment", () => {
+  it("ignores an ARN that only enrichment found: an enrichment outage keeps the key", () => {
+    const enriched = { ...base, arn: "arn:aws:s3:::acme-logs", account: "123456789012", enriched: ["arn", "account"] as ("arn" | "account")[] };
+    expect(failureKey(enriched)).toBe(failureKey(base));
+    expect(resourceIdentityString(enriched)).toBe("S3 bucket/acme-logs");
+    // An ARN the source itself carries (a JSON export) stays the identity.
+    expect(failureKey({ ...base, arn: "arn:aws:s3:::acme-logs" })).not.toBe(failureKey(base));
+  });
+});

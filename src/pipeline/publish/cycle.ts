@@ -96,18 +96,26 @@ export function createPublishCycle(options: CycleOptions): PublishCycle {
     async beforeJobs() {
       if (!enabled) return;
       const deferred = await store.list({ status: "deferred", limit: 5000 });
-      const done = await store.list({ status: "done", limit: 5000 });
-      // A merged fix whose test Vanta ran again (and still reports failing) is looked at again.
-      await requeue(done.filter(failingAfterMerge).map((r) => r.key), "failing again after the merge");
+      const openUrls = new Set<string>();
+      let complete = true;
       for (const repo of options.repositories) {
         try {
           if (options.dashboard) await actOnDashboard(repo);
           const open = (await scm.listPulls(repo, { state: "open" })).filter(isTerraFixPull);
+          for (const pull of open) openUrls.add(pull.url);
           await recheckOpen(repo, open);
           await freeSlots(open, deferred);
         } catch (error) {
+          complete = false;
           log.warn({ repo: repoSlug(repo), err: coerceError(error, "publish") }, "re-checking published work failed");
         }
+      }
+      // A finished job whose PR is no longer open (merged, or closed) while Vanta ran the test
+      // again and still reports it failing is looked at again: a merge that was reverted, or a
+      // fix that did not take, gets a new proposal; a decline stays a decline.
+      if (complete) {
+        const done = await store.list({ status: "done", limit: 5000 });
+        await requeue(done.filter((r) => failingAgain(r, openUrls)).map((r) => r.key), "failing again after its pull request ended");
       }
     },
     async afterJobs() {
@@ -129,10 +137,11 @@ export function createPublishCycle(options: CycleOptions): PublishCycle {
   };
 }
 
-/** Merged, or "already passes" (the merged fix is in the code): worth a look when Vanta still fails. */
-function failingAfterMerge(record: JobRecord): boolean {
+/** Its PR ended (or "already passes": the merged fix is in the code) and Vanta ran the test since. */
+function failingAgain(record: JobRecord, openUrls: ReadonlySet<string>): boolean {
   const o = record.outcome;
-  const settled = o?.type === "merged" || (o?.type === "no-match" && o.reason.startsWith("the matched block already passes"));
+  const withPr = (o?.type === "pr-opened" || o?.type === "pr-updated" || o?.type === "pr-exists") && !openUrls.has(o.url);
+  const settled = withPr || o?.type === "merged" || (o?.type === "no-match" && o.reason.startsWith("the matched block already passes"));
   if (!settled || record.finishedAt === null) return false;
   const ran = Date.parse(record.failure.lastTestRunDate ?? "");
   return Number.isFinite(ran) && ran > record.finishedAt.getTime();
