@@ -241,7 +241,7 @@ describe("the dashboard a human acts on", () => {
 
     expect(pulls(e).map((p) => p.state)).toEqual(["closed", "open"]);
     expect(pulls(e)[1]!.body).toContain("its decline was undone from the dashboard");
-    expect(issue.body!.startsWith("Notes from the team.")).toBe(true);
+    expect(issue.body.startsWith("Notes from the team.")).toBe(true);
     expect(issue.body).toMatch(/## Declined[^\n]*\(0\)/);
     expect(issue.body).not.toContain("- [x]");
   });
