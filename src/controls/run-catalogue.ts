@@ -1,5 +1,6 @@
 import { allControls } from "./catalogue.js";
 import { checkModuleCall } from "./modules.js";
+import { peersOf } from "./peers.js";
 import type { CheckResult, ControlContext } from "./types.js";
 
 export interface CheckFinding {
@@ -34,10 +35,14 @@ export function runCatalogue(ctx: ControlContext): { findings: CheckFinding[]; s
     counts[result]++;
     if (result !== "pass") findings.push({ control, checkovIds: [...checkovIds], address, file, startLine, result });
   };
+  const peers = peersOf(ctx);
   for (const control of allControls()) {
-    for (const resource of ctx.resources) {
-      if (resource.mode !== "managed" || !control.resourceTypes.includes(resource.type)) continue;
-      record(control.id, control.checkovIds, resource.address, resource.file, resource.block.span.startLine, control.check(resource, ctx));
+    // By type from the peer index: a (control, address) pair has one type, so the first record wins as in a scan.
+    for (const type of new Set(control.resourceTypes)) {
+      for (const resource of peers.ofType(type)) {
+        if (resource.mode !== "managed") continue;
+        record(control.id, control.checkovIds, resource.address, resource.file, resource.block.span.startLine, control.check(resource, ctx));
+      }
     }
     for (const call of ctx.moduleCalls ?? []) {
       const result = checkModuleCall(control.id, call);
