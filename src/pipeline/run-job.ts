@@ -110,10 +110,10 @@ function noteGeneration(generation: GenerationResult, detail: Record<string, unk
     metrics?.llmTokens.inc({ direction: "input" }, generation.llm.inputTokens);
     metrics?.llmTokens.inc({ direction: "output" }, generation.llm.outputTokens);
   }
-  if (generation.type === "failed") detail["verification"] = generation.verification?.checks.filter((c) => !c.passed);
+  if (generation.type === "failed") detail["verification"] = generation.verification?.checks.filter((c) => c.status === "fail");
   if (generation.type === "change")
     Object.assign(detail, {
       generator: generation.change.generator,
-      verification: { passed: generation.verification.passed, checks: generation.verification.checks.map((c) => ({ name: c.name, passed: c.passed })) },
+      verification: { passed: generation.verification.passed, checks: generation.verification.checks.map((c) => ({ name: c.name, status: c.status, passed: c.passed, detail: c.detail })) },
     });
 }

@@ -5,6 +5,7 @@ import { createModel } from "../../composition/model.js";
 import { generateDeps } from "../../composition/pipeline-deps.js";
 import { commandLogger } from "../../composition/runtime-options.js";
 import { controlsForTest, parseTestMappings } from "../../controls/catalogue.js";
+import type { VerificationReport } from "../../domain/change.js";
 import type { Failure } from "../../domain/failure.js";
 import type { GenerationResult, LlmUsage } from "../../domain/generation.js";
 import { generateChange } from "../../pipeline/generate.js";
@@ -65,7 +66,7 @@ export async function fixCommand(options: FixOptions, io: CliIo): Promise<number
 interface FixReport {
   match: MatchJson;
   change: { files: { path: string; diff: string }[] } | null;
-  verification: { passed: boolean; checks: { name: string; passed: boolean; detail: string }[] } | null;
+  verification: VerificationReport | null;
   generator: "rules" | "llm" | null;
   outcome: GenerationResult["type"];
   reason?: string;
@@ -97,7 +98,7 @@ function humanReport(report: FixReport, step: GenerationResult, applied: boolean
   if (target !== undefined) lines.push(`match: ${target.address} at ${target.file}:${target.startLine} (confidence ${target.confidence.toFixed(2)})`);
   if (report.reason !== undefined) lines.push(`${report.outcome}: ${report.reason}`);
   if (report.verification !== null)
-    for (const c of report.verification.checks) lines.push(`  [${c.passed ? "pass" : "FAIL"}] ${c.name}: ${c.detail}`);
+    for (const c of report.verification.checks) lines.push(`  [${c.status === "fail" ? "FAIL" : c.status}] ${c.name}: ${c.detail}`);
   if (report.change !== null) {
     lines.push(`generator: ${String(report.generator)}${step.type === "change" ? `, confidence ${step.change.confidence}` : ""}`, "");
     for (const f of report.change.files) lines.push(f.diff);
