@@ -3,6 +3,7 @@ import { resolve } from "node:path";
 import { EXIT_JOB_FAILED, EXIT_OK, EXIT_USAGE, type CheckOptions, type CliIo } from "../cli/context.js";
 import { allControls } from "../controls/catalogue.js";
 import { checkModuleCall } from "../controls/modules.js";
+import { peersOf } from "../controls/peers.js";
 import type { CheckResult, ControlContext } from "../controls/types.js";
 import { indexRepository } from "../terraform/index.js";
 
@@ -38,10 +39,14 @@ export function runCatalogue(ctx: ControlContext): { findings: CheckFinding[]; s
     counts[result]++;
     if (result !== "pass") findings.push({ control, checkovIds: [...checkovIds], address, file, startLine, result });
   };
+  const peers = peersOf(ctx);
   for (const control of allControls()) {
-    for (const resource of ctx.resources) {
-      if (resource.mode !== "managed" || !control.resourceTypes.includes(resource.type)) continue;
-      record(control.id, control.checkovIds, resource.address, resource.file, resource.block.span.startLine, control.check(resource, ctx));
+    // By type from the peer index: a (control, address) pair has one type, so the first record wins as in a scan.
+    for (const type of new Set(control.resourceTypes)) {
+      for (const resource of peers.ofType(type)) {
+        if (resource.mode !== "managed") continue;
+        record(control.id, control.checkovIds, resource.address, resource.file, resource.block.span.startLine, control.check(resource, ctx));
+      }
     }
     for (const call of ctx.moduleCalls ?? []) {
       const result = checkModuleCall(control.id, call);

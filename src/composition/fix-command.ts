@@ -5,6 +5,7 @@ import { EXIT_JOB_FAILED, EXIT_OK, EXIT_USAGE, type CliIo, type FixOptions } fro
 import { loadConfig } from "../config/load.js";
 import { controlsForTest, parseTestMappings } from "../controls/catalogue.js";
 import type { Failure } from "../domain/failure.js";
+import type { VerificationReport } from "../domain/change.js";
 import { indexRepository } from "../terraform/index.js";
 import { matchResource } from "../terraform/match.js";
 import type { GenerateStep } from "../pipeline/stages.js";
@@ -69,7 +70,7 @@ export async function fixCommand(options: FixOptions, io: CliIo): Promise<number
 interface FixReport {
   match: unknown;
   change: { files: { path: string; diff: string }[] } | null;
-  verification: { passed: boolean; checks: { name: string; passed: boolean; detail: string }[] } | null;
+  verification: VerificationReport | null;
   generator: "rules" | "llm" | null;
   outcome: GenerateStep["type"];
   reason?: string;
@@ -102,7 +103,7 @@ function humanReport(report: FixReport, step: GenerateStep, applied: boolean): s
   if (target !== undefined) lines.push(`match: ${target.address} at ${target.file}:${target.startLine} (confidence ${target.confidence.toFixed(2)})`);
   if (report.reason !== undefined) lines.push(`${report.outcome}: ${report.reason}`);
   if (report.verification !== null)
-    for (const c of report.verification.checks) lines.push(`  [${c.passed ? "pass" : "FAIL"}] ${c.name}: ${c.detail}`);
+    for (const c of report.verification.checks) lines.push(`  [${c.status === "fail" ? "FAIL" : c.status}] ${c.name}: ${c.detail}`);
   if (report.change !== null) {
     lines.push(`generator: ${String(report.generator)}${step.type === "change" ? `, confidence ${step.change.confidence}` : ""}`, "");
     for (const f of report.change.files) lines.push(f.diff);

@@ -128,12 +128,12 @@ async function stages<Index>(
     case "already-compliant":
       return { type: "no-match", reason: `the matched block already passes: ${generated.reason}` };
     case "failed":
-      note({ verification: generated.verification?.checks.filter((c) => !c.passed) });
+      note({ verification: generated.verification?.checks.filter((c) => c.status === "fail") });
       return { type: "failed", kind: "verification", message: generated.message, retryable: false };
     case "change":
       note({
         generator: generated.change.generator,
-        verification: { passed: generated.verification.passed, checks: generated.verification.checks.map((c) => ({ name: c.name, passed: c.passed })) },
+        verification: { passed: generated.verification.passed, checks: generated.verification.checks.map((c) => ({ name: c.name, status: c.status, passed: c.passed, detail: c.detail })) },
       });
       break;
   }

@@ -1,4 +1,4 @@
-import type { ProposedChange, VerificationCheck, VerificationReport } from "../../domain/change.js";
+import { failedChecks as failedGates, type ProposedChange, type VerificationCheck, type VerificationReport } from "../../domain/change.js";
 import type { Logger } from "../../observability/logger.js";
 import {
   addUsage,
@@ -180,7 +180,7 @@ export async function runLlmFix(input: LlmFixInput, deps: LlmFixDeps, signal?: A
       logger.info({ rounds, modelCalls, usage }, "llm fix verified");
       return { type: "change", change, verification: report, llm: stats(), attempts };
     }
-    const failedChecks = report.checks.filter((c) => !c.passed);
+    const failedChecks = failedGates(report);
     attempts.push({ ...base, outcome: "rejected", detail: failedChecks.map((c) => `${c.name}: ${c.detail}`).join("\n"), failedChecks });
     logger.info({ round: rounds, failed: failedChecks.map((c) => c.name) }, "llm proposal rejected by verification");
     turns.push({

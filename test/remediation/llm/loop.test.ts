@@ -338,7 +338,7 @@ function toolResults(index: number): { text: string; status: string }[] {
     const controller = new AbortController();
     const verify = (change: ProposedChange) => {
       controller.abort(new Error("shutdown"));
-      return Promise.resolve({ passed: false, checks: [{ name: "parse", passed: false, detail: String(change.files.length) }] });
+      return Promise.resolve({ passed: false, checks: [{ name: "parse", status: "fail" as const, passed: false, detail: String(change.files.length) }] });
     };
     fake.enqueue({ type: "tool", input: validProposal() }, { type: "tool", input: validProposal() });
     await expect(runLlmFix(input, deps({ verify }), controller.signal)).rejects.toThrow("shutdown");
