@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { PassThrough } from "node:stream";
 import { fileURLToPath } from "node:url";
-import { processOnceCommand, type FinishedJob } from "../src/composition/daemon-commands.js";
+import { processOnceCommand, type FinishedJob } from "../src/cli/commands/process-once.js";
 import { silentLogger } from "../src/observability/logger.js";
 import { startFakeBedrock, type FakeBedrockRequest, type FakeBedrockStep } from "../test/fakes/bedrock-server.js";
 import { startFakeGitHub } from "../test/fakes/github-server.js";

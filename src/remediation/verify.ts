@@ -21,7 +21,7 @@ export interface VerifyInput {
 }
 
 export interface VerifyOptions {
-  /** `terraform fmt -` as a function (composition/terraform-fmt.ts); null when it could not format. Absent: gate skipped. */
+  /** `terraform fmt -` as a function (adapters/terraform-cli/fmt.ts); null when it could not format. Absent: gate skipped. */
   formatter?: (text: string) => Promise<string | null>;
 }
 
