@@ -1,9 +1,10 @@
 import { createHash } from "node:crypto";
 import { createTwoFilesPatch } from "diff";
 import type { Failure } from "./failure.js";
-import { gateStatus, type ProposedChange, type VerificationReport } from "./change.js";
+import type { ApplyImpact, ControlReviewNote, ProposedChange, VerificationReport } from "./change.js";
 import { fixesTrailer } from "./proposal.js";
 import { secrets } from "../observability/secrets.js";
+import { escapeMarkdown, markdownCode, quotedProse } from "./markdown.js";
 
 /**
  * GitHub rejects a pull request body over 65,536 characters ("body is too long (maximum is
@@ -31,7 +32,7 @@ export interface PullRequestContent {
   marker?: string;
   /** Every Vanta test the PR fixes, for the `Fixes:` trailer; default: the failure's test. */
   fixes?: string[];
-  /** One line on what this PR replaces (a merged or closed earlier proposal). */
+  /** One line on what this PR replaces (a merged or closed earlier proposal); written by TerraFix, rendered as is. */
   replaces?: string;
   failure: Failure;
   target: PullRequestTarget;
@@ -61,7 +62,7 @@ export interface LabelSpec {
 
 /** `fix(<resource address>): <test name>`, within GitHub's title limit. */
 export function pullRequestTitle(failure: Pick<Failure, "testName">, target: Pick<PullRequestTarget, "address">): string {
-  const title = `fix(${target.address}): ${failure.testName.replace(/\s+/g, " ").trim()}`;
+  const title = `fix(${escapeMarkdown(target.address, "plain")}): ${escapeMarkdown(failure.testName, "plain").replace(/\s+/g, " ").trim()}`;
   return title.length <= PR_TITLE_LIMIT ? title : `${title.slice(0, PR_TITLE_LIMIT - 1)}…`;
 }
 
@@ -88,7 +89,8 @@ export function parseBodyMarker(body: string | null | undefined): BodyMarker | u
 
 /** The commit message: a conventional subject and the key trailer. */
 export function commitMessage(title: string, key: string, rationale: string): string {
-  const why = oneParagraph(rationale, 500);
+  const flat = escapeMarkdown(rationale, "plain").trim();
+  const why = flat.length <= 500 ? flat : `${flat.slice(0, 499)}…`;
   return `${title}\n\n${why === "" ? "" : `${why}\n\n`}${KEY_TRAILER}: ${key}\n`;
 }
 
@@ -139,23 +141,24 @@ function renderHead(content: PullRequestContent, vantaAppUrl: string): string {
   const { failure, target, change, key } = content;
   const link = `${vantaAppUrl.replace(/\/+$/, "")}/tests/${encodeURIComponent(failure.testId)}`;
   const resource = [
-    `\`${inline(failure.displayName)}\` (${inline(failure.responseType)})`,
-    failure.arn === undefined ? "" : `ARN \`${inline(failure.arn)}\``,
+    `${markdownCode(failure.displayName)} (${inline(failure.responseType)})`,
+    failure.arn === undefined ? "" : `ARN ${markdownCode(failure.arn)}`,
     failure.account === undefined ? "" : `account ${inline(failure.account)}`,
     failure.region === undefined ? "" : `region ${inline(failure.region)}`,
   ].filter((part) => part !== "");
   const summary = change.files.map((file) => {
     const { added, removed } = lineCounts(file.before, file.after);
-    return `| \`${file.path}\` | +${added} | −${removed} |`;
+    return `| ${markdownCode(file.path).replace(/\|/g, "\\|")} | +${added} | −${removed} |`;
   });
   return [
     content.marker ?? bodyMarker(key, changeHash(change)),
     `## TerraFix: ${inline(failure.testName)}`,
     "",
-    ...(content.replaces === undefined ? [] : [`> ${inline(content.replaces)}`, ""]),
-    `**Failing test:** [${inline(failure.testName)}](${link}) (\`${inline(failure.testId)}\`)`,
+    // TerraFix's own sentence (PR numbers and dates), not untrusted text: `#N` must link.
+    ...(content.replaces === undefined ? [] : [`> ${content.replaces.replace(/[\r\n]+/g, " ")}`, ""]),
+    `**Failing test:** [${inline(failure.testName)}](${link}) (${markdownCode(failure.testId)})`,
     `**Resource:** ${resource.join(", ")}`,
-    `**Terraform:** \`${target.address}\` in \`${target.file}:${target.startLine}-${target.endLine}\``,
+    `**Terraform:** ${markdownCode(target.address)} in ${markdownCode(`${target.file}:${target.startLine}-${target.endLine}`)}`,
     failure.failureDescription === undefined ? "" : `\n> ${oneParagraph(failure.failureDescription, 1000)}`,
     "",
     "### What changes",
@@ -170,19 +173,20 @@ function renderHead(content: PullRequestContent, vantaAppUrl: string): string {
 
 function renderTail(content: PullRequestContent): string {
   const { change, verification, llm } = content;
-  // A gate that did not run, or had nothing to check, is ⚪ skipped: never ✅.
-  const icon = { pass: "✅", fail: "❌", skipped: "⚪" } as const;
-  const checks = verification.checks.map((check) => `- ${icon[gateStatus(check)]} **${inline(check.name)}**: ${oneParagraph(check.detail, 400)}`);
+  // A gate that did not run is shown as skipped (⚪) with its reason, never as passed.
+  const icon = { pass: "✅", fail: "❌", skipped: "⚪ skipped:" } as const;
+  const checks = verification.checks.map((check) => `- ${icon[check.status]} **${inline(check.name)}**: ${oneParagraph(check.detail, 400)}`);
   const generator =
     change.generator === "rules"
-      ? `Rule-based fix${change.controlId === undefined ? "" : ` from control \`${change.controlId}\``} (deterministic).`
-      : `Model \`${llm?.modelId ?? "unknown"}\`, confidence ${change.confidence.toFixed(2)}` +
+      ? `Rule-based fix${change.controlId === undefined ? "" : ` from control ${markdownCode(change.controlId)}`} (deterministic).`
+      : `Model ${markdownCode(llm?.modelId ?? "unknown")}, confidence ${change.confidence.toFixed(2)}` +
         (llm === undefined ? "." : `, ${llm.rounds} round(s), ${llm.inputTokens} input / ${llm.outputTokens} output tokens, cost $${llm.costUsd.toFixed(4)}.`);
   const risks = (change.risks ?? []).map((risk) => `- ${oneParagraph(risk, 300)}`);
   return [
     "### Why",
     "",
-    change.rationale.trim() === "" ? "_No rationale given._" : change.rationale.trim(),
+    // The model's prose, quoted and fenced: it cannot open a heading or forge a section below.
+    change.rationale.trim() === "" ? "_No rationale given._" : quotedProse(change.rationale),
     ...(risks.length === 0 ? [] : ["", "**Risks noted:**", ...risks]),
     "",
     `### Verification (${verification.passed ? "passed" : "FAILED"})`,
@@ -193,6 +197,7 @@ function renderTail(content: PullRequestContent): string {
     "",
     generator,
     "",
+    ...renderReviewNotes(change.reviews ?? []),
     "### Review checklist",
     "",
     "- [ ] The change touches only the resource named above",
@@ -202,6 +207,8 @@ function renderTail(content: PullRequestContent): string {
     "",
     "### Rollback",
     "",
+    ...(change.reviews ?? []).map((r) => `- **${inline(r.controlId)}**: ${oneParagraph(r.rollback, 600)}`),
+    ...((change.reviews ?? []).length > 0 ? [""] : []),
     "Revert this pull request (or its merge commit) and apply; the change is confined to the files listed above. " +
       "Closing this pull request without merging tells TerraFix not to propose the same change again.",
     "",
@@ -209,6 +216,16 @@ function renderTail(content: PullRequestContent): string {
     fixesTrailer(content.fixes ?? [content.failure.testId]),
     "",
   ].join("\n");
+}
+
+const IMPACT_LABEL: Record<ApplyImpact, string> = { "in-place": "in place", replacement: "REPLACEMENT", "brief-outage": "brief outage", "cost-change": "cost change" };
+
+/** Per control: what applying does and, when Vanta asks for more than the change does, what is left. */
+function renderReviewNotes(reviews: readonly ControlReviewNote[]): string[] {
+  if (reviews.length === 0) return [];
+  const impact = reviews.map((r) => `- **${inline(r.controlId)}** (${r.impact.map((i) => IMPACT_LABEL[i]).join(", ")}): ${oneParagraph(r.applyNote, 600)}`);
+  const gaps = reviews.filter((r) => r.notCovered !== undefined).map((r) => `- **Not covered by this PR** (${inline(r.controlId)}): ${oneParagraph(r.notCovered ?? "", 600)}`);
+  return ["### Apply impact", "", ...impact, ...(gaps.length === 0 ? [] : ["", ...gaps]), "", ""];
 }
 
 function lineCounts(before: string, after: string): { added: number; removed: number } {
@@ -226,12 +243,13 @@ function lineCounts(before: string, after: string): { added: number; removed: nu
 }
 
 function inline(text: string): string {
-  return text.replace(/[\r\n]+/g, " ").replace(/`/g, "'").replace(/<!--/g, "&lt;!--");
+  return escapeMarkdown(text);
 }
 
+/** Cut before escaping, so the cut never splits an escape or an entity. */
 function oneParagraph(text: string, max: number): string {
-  const flat = inline(text).trim();
-  return flat.length <= max ? flat : `${flat.slice(0, max - 1)}…`;
+  const flat = text.replace(/\s+/g, " ").trim();
+  return inline(flat.length <= max ? flat : `${flat.slice(0, max - 1)}…`);
 }
 
 function cutAtLine(text: string, max: number): string {

@@ -80,10 +80,3 @@ export function splitReviewers(names: readonly string[], teams: readonly string[
   return out;
 }
 
-/**
- * Untrusted text (a Vanta test name) inside a comment TerraFix writes.
- * TODO(h16): use escapeMarkdown from domain/markdown.ts once it has landed on main.
- */
-export function untrustedInline(text: string): string {
-  return text.replace(/[\r\n]+/g, " ").replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/([\\`*_[\]|~])/g, "\\$1").replace(/@(?=\w)/g, "@\u200b").replace(/#(?=\d)/g, "#\u200b");
-}

@@ -3,7 +3,7 @@ import { secrets } from "../../observability/secrets.js";
 import type { RepositoryRef } from "../../ports/repo-workspace.js";
 import type { Scm } from "../../ports/scm.js";
 import type { JobRecord } from "../../ports/state-store.js";
-import { untrustedInline } from "./content.js";
+import { escapeMarkdown, markdownCode } from "../../domain/markdown.js";
 
 /**
  * One dashboard issue per repository, like Renovate's dependency dashboard: what TerraFix has
@@ -79,12 +79,12 @@ export function renderManaged(items: readonly DashboardItem[]): string {
     parts.push(`## ${heading} (${rows.length})`, "");
     if (rows.length === 0) parts.push("_None._");
     for (const item of rows) {
-      const what = `**${untrustedInline(item.testName)}** on \`${item.resource.replace(/[`\r\n]/g, "'")}\``;
+      const what = `**${escapeMarkdown(item.testName)}** on ${markdownCode(item.resource)}`;
       const link = item.url === undefined ? "" : ` — ${item.url}`;
-      const reason = item.reason === undefined ? "" : ` — ${untrustedInline(oneLine(item.reason))}`;
+      const reason = item.reason === undefined ? "" : ` — ${escapeMarkdown(oneLine(item.reason))}`;
       const box = action === undefined ? "- " : `- [ ] <!-- terrafix:${action} key=${item.key} --> ${ACTION_TEXT[action]}: `;
       parts.push(`${box}${what}${link}${reason} (key \`${item.key.slice(0, 12)}\`)`);
-      for (const candidate of (item.candidates ?? []).slice(0, 5)) parts.push(`  - candidate \`${candidate.replace(/[`\r\n]/g, "'")}\``);
+      for (const candidate of (item.candidates ?? []).slice(0, 5)) parts.push(`  - candidate ${markdownCode(candidate)}`);
     }
     parts.push("");
   }

@@ -4,7 +4,7 @@ import { repoSlug } from "../../ports/repo-workspace.js";
 import type { Scm } from "../../ports/scm.js";
 import { findLineage, MARKERS, RESOLVED_LABEL } from "./lineage.js";
 import { publishWithPolicy, type PolicyContext, type PublishPolicyOptions } from "./policy.js";
-import { untrustedInline } from "./content.js";
+import { escapeMarkdown } from "../../domain/markdown.js";
 import { commentOnce } from "./update.js";
 
 export { type PublishPolicyOptions, type RebaseWhen } from "./policy.js";
@@ -58,7 +58,7 @@ export function createPublishStage(scm: Scm, options: PublishStageOptions): Publ
           // Only an open PR that carries this key's marker (and fixes nothing else) is TerraFix's to close.
           if (latest.state !== "open" || latest.marker?.key !== request.key || latest.marker.also.length > 0) return { closed: false };
           const number = latest.pull.number;
-          await commentOnce(ctx, request, number, MARKERS.resolved, `Vanta now reports **${untrustedInline(request.failure.testName)}** passing for this resource, so TerraFix is closing this pull request. If the test fails again, TerraFix proposes a fix again.`);
+          await commentOnce(ctx, request, number, MARKERS.resolved, `Vanta now reports **${escapeMarkdown(request.failure.testName)}** passing for this resource, so TerraFix is closing this pull request. If the test fails again, TerraFix proposes a fix again.`);
           // The label and the comment mark this close as TerraFix's own: it is never read as a decline.
           await scm.addLabels(request.repo, number, [RESOLVED_LABEL]);
           await scm.updatePull(request.repo, number, { state: "closed" });
