@@ -25,12 +25,12 @@ export async function matchCommand(options: MatchOptions, io: CliIo): Promise<nu
 export function matchJson(result: MatchResult): {
   status: MatchResult["status"];
   reason: string;
-  candidates: { address: string; file: string; startLine: number; endLine: number; confidence: number; reasons: string[] }[];
+  candidates: { address: string; root?: string; file: string; startLine: number; endLine: number; confidence: number; reasons: string[] }[];
 } {
   return {
     status: result.status,
     reason: result.reason,
-    candidates: result.candidates.map((c) => ({ address: c.address, file: c.file, startLine: c.startLine, endLine: c.endLine, confidence: c.confidence, reasons: c.reasons })),
+    candidates: result.candidates.map((c) => ({ address: c.address, ...(c.root === undefined ? {} : { root: c.root }), file: c.file, startLine: c.startLine, endLine: c.endLine, confidence: c.confidence, reasons: c.reasons })),
   };
 }
 
