@@ -17,6 +17,12 @@ export interface GenerateOptions {
   region?: string;
   /** Modification time to give every file (a checkout fetched earlier); default: now. */
   mtime?: Date;
+  /**
+   * Add the peers controls look up (split `aws_s3_bucket_*` resources, security group rules),
+   * connected by reference (`.id`, `.bucket`) and by literal bucket name. They count towards
+   * `resources` but are not in the manifest (they are not matching targets).
+   */
+  companions?: boolean;
 }
 
 export interface ManifestResource {
@@ -81,9 +87,15 @@ export async function generateTerraformRepo(dir: string, options: GenerateOption
     const blocks: string[] = [`# generated file ${f} — synthetic resources for the TerraFix benchmark\n`];
     for (let i = 0; i < perFile && n < options.resources; i++, n++) {
       const type = TYPES[Math.floor(random() * TYPES.length)] ?? "aws_s3_bucket";
-      const { block, entry } = resourceBlock(type, n, d, account, region);
+      const { block, entry } = resourceBlock(type, n, d, account, region, options.companions === true);
       blocks.push(block);
       manifest.push({ ...entry, address: `${d.modulePath.map((m) => `module.${m}.`).join("")}${type}.r${n}`, file });
+      const companion = options.companions === true && n + 1 < options.resources ? companionBlock(type, n, entry.name) : undefined;
+      if (companion !== undefined) {
+        blocks.push(companion);
+        n++;
+        i++;
+      }
     }
     contents.set(file, blocks);
   }
@@ -110,9 +122,10 @@ export async function generateTerraformRepo(dir: string, options: GenerateOption
   return { root: dir, files: contents.size, resources: manifest };
 }
 
-function resourceBlock(type: GenType, n: number, d: Dir, account: string, region: string): { block: string; entry: Omit<ManifestResource, "address" | "file"> } {
+function resourceBlock(type: GenType, n: number, d: Dir, account: string, region: string, companions = false): { block: string; entry: Omit<ManifestResource, "address" | "file"> } {
   const name = `${d.prefix}-${short(type)}-${n}`;
-  const tmpl = `\${local.prefix}-${short(type)}-${n}`;
+  // With companions, some buckets have a literal name, so a split resource can name them literally.
+  const tmpl = companions && type === "aws_s3_bucket" && n % 5 === 3 ? name : `\${local.prefix}-${short(type)}-${n}`;
   const tags = `merge(local.tags, { Name = "${tmpl}" })`;
   const hex = (n * 2654435761).toString(16).padStart(17, "0").slice(-17);
   switch (type) {
@@ -135,6 +148,35 @@ function resourceBlock(type: GenType, n: number, d: Dir, account: string, region
     case "aws_sqs_queue":
       return { block: `resource "${type}" "r${n}" {\n  name = "${tmpl}"\n  tags = ${tags}\n}\n`, entry: { type, name, arn: `arn:aws:sqs:${region}:${account}:${name}`, kind: "SQS queue", idOnly: false } };
   }
+}
+
+/**
+ * A peer of resource `n` (the next number), or none: split S3 resources for most buckets (by
+ * `.id`, `.bucket`, or the literal name when the bucket has one), rule resources for security
+ * groups (one opens SSH to the world, so the group fails through its rule).
+ */
+function companionBlock(type: GenType, n: number, name: string): string | undefined {
+  const ref = `${type}.r${n}`;
+  const id = `r${n + 1}`;
+  if (type === "aws_s3_bucket") {
+    switch (n % 5) {
+      case 0:
+        return `resource "aws_s3_bucket_versioning" "${id}" {\n  bucket = ${ref}.id\n  versioning_configuration {\n    status = "Enabled"\n  }\n}\n`;
+      case 1:
+        return `resource "aws_s3_bucket_server_side_encryption_configuration" "${id}" {\n  bucket = ${ref}.bucket\n  rule {\n    apply_server_side_encryption_by_default {\n      sse_algorithm = "aws:kms"\n    }\n  }\n}\n`;
+      case 3:
+        return `resource "aws_s3_bucket_public_access_block" "${id}" {\n  bucket                  = "${name}"\n  block_public_acls       = true\n  block_public_policy     = true\n  ignore_public_acls      = true\n  restrict_public_buckets = true\n}\n`;
+      default:
+        return undefined;
+    }
+  }
+  if (type === "aws_security_group") {
+    if (n % 3 === 0)
+      return `resource "aws_security_group_rule" "${id}" {\n  type              = "ingress"\n  security_group_id = ${ref}.id\n  from_port         = 22\n  to_port           = 22\n  protocol          = "tcp"\n  cidr_blocks       = ["0.0.0.0/0"]\n}\n`;
+    if (n % 3 === 1)
+      return `resource "aws_vpc_security_group_ingress_rule" "${id}" {\n  security_group_id = ${ref}.id\n  from_port         = 3389\n  to_port           = 3389\n  ip_protocol       = "tcp"\n  cidr_ipv4         = "10.0.0.0/8"\n}\n`;
+  }
+  return undefined;
 }
 
 function short(type: string): string {

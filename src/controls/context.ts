@@ -1,5 +1,5 @@
-import { posix } from "node:path";
 import { isRecord, type HclBlock, type ParsedFile } from "../terraform/parse.js";
+import { moduleDir, peersOf } from "./peers.js";
 import type { ControlContext, ModuleCallRef, ResourceRef } from "./types.js";
 
 export interface ContextOptions {
@@ -79,10 +79,7 @@ function asArray(value: unknown): unknown[] {
   return Array.isArray(value) ? value : value === undefined ? [] : [value];
 }
 
-/** The folder of a file: resources reference each other only within one module folder. */
-export function moduleDir(file: string): string {
-  return posix.dirname(file.replace(/\\/g, "/"));
-}
+export { moduleDir } from "./peers.js";
 
 export function textOf(ctx: ControlContext, file: string): string {
   return ctx.files.get(file)?.text ?? "";
@@ -93,32 +90,22 @@ export function textOf(ctx: ControlContext, file: string): string {
  * reference (`aws_s3_bucket.b.id`, `aws_s3_bucket.b[count.index].id`, `each.value.id` with
  * `for_each = aws_s3_bucket.b`) as Checkov's graph connects them, or by the same literal name
  * (Checkov would not connect those, issue #6982; counting them avoids adding a duplicate).
+ * Answered from the peer index (peers.ts), in repository order.
  */
 export function connectedResources(ctx: ControlContext, target: ResourceRef, type: string, attribute: string, nameAttribute?: string): ResourceRef[] {
+  const peers = peersOf(ctx);
   const dir = moduleDir(target.file);
-  const ref = new RegExp(`^${escape(target.type)}\\.${escape(target.name)}(\\[[^\\]]*\\])?\\.(id|arn|bucket|name)$`);
+  const module = target.modulePath.join(".");
   const literal = nameAttribute === undefined ? undefined : target.block.body?.[nameAttribute];
-  return ctx.resources.filter((r) => {
-    if (r.type !== type || moduleDir(r.file) !== dir || !sameModule(r, target)) return false;
-    const value = r.block.attributes.find((a) => a.name === attribute)?.valueText.trim() ?? "";
-    if (ref.test(value)) return true;
-    const forEach = r.block.attributes.find((a) => a.name === "for_each")?.valueText.trim();
-    if (/^each\.value\.(id|arn|bucket|name)$/.test(value) && forEach === `${target.type}.${target.name}`) return true;
-    return typeof literal === "string" && !literal.includes("${") && r.block.body?.[attribute] === literal;
-  });
-}
-
-function sameModule(a: ResourceRef, b: ResourceRef): boolean {
-  return a.modulePath.join(".") === b.modulePath.join(".");
-}
-
-function escape(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  const byRef = peers.connected(type, attribute, dir, module, `ref:${target.type}.${target.name}`);
+  const byLiteral = typeof literal === "string" && !literal.includes("${") ? peers.connected(type, attribute, dir, module, `lit:${literal}`) : [];
+  if (byLiteral.length === 0 && new Set(byRef).size === byRef.length) return [...byRef];
+  return [...new Set([...byRef, ...byLiteral])].sort((a, b) => peers.position(a) - peers.position(b));
 }
 
 /** Resource addresses already used in a module folder, to name new blocks without clashes. */
 export function freeName(ctx: ControlContext, dir: string, type: string, wanted: string): string {
-  const taken = new Set(ctx.resources.filter((r) => r.type === type && moduleDir(r.file) === dir).map((r) => r.name));
+  const taken = new Set(peersOf(ctx).ofTypeInDir(type, dir).map((r) => r.name));
   if (!taken.has(wanted)) return wanted;
   for (let i = 2; ; i++) if (!taken.has(`${wanted}_${i}`)) return `${wanted}_${i}`;
 }

@@ -64,8 +64,23 @@ export function failureKey(failure: Pick<Failure, "testId" | "arn" | "responseTy
   return createHash("sha256").update(`${failure.testId.trim()}\n${resourceIdentityString(failure)}`, "utf8").digest("hex");
 }
 
-/** The branch of a failure's pull request: `terrafix/<testId>/<first 10 hex of key>`. */
+/** Longest test-id component we put in a branch; far under the 255-byte file-name limit of the filesystems refs live on. */
+const BRANCH_TEST_MAX = 100;
+
+/**
+ * The branch of a failure's pull request: `terrafix/<testId>/<first 10 hex of key>`. The test id
+ * comes from Vanta (untrusted), so it is reduced to a component that passes `git check-ref-format`
+ * (https://git-scm.com/docs/git-check-ref-format): no `..`, no leading `.`, no trailing `.` or
+ * `.lock`, no `@{`, no control or special characters, and at most BRANCH_TEST_MAX bytes. Ids that
+ * were already valid keep the branch they always had.
+ */
 export function branchName(testId: string, key: string): string {
-  const safeTest = testId.replace(/[^A-Za-z0-9._-]+/g, "-").replace(/^-+|-+$/g, "") || "test";
-  return `terrafix/${safeTest}/${key.slice(0, 10)}`;
+  let safe = testId.replace(/[^A-Za-z0-9._-]+/g, "-").replace(/\.{2,}/g, ".");
+  safe = safe.slice(0, BRANCH_TEST_MAX);
+  // Strip what may not end or start a component until the value is stable (`a.lock.` -> `a`).
+  for (let previous = ""; previous !== safe; ) {
+    previous = safe;
+    safe = safe.replace(/^[-.]+|[-.]+$/g, "").replace(/\.lock$/i, "");
+  }
+  return `terrafix/${safe || "test"}/${key.slice(0, 10)}`;
 }

@@ -3,6 +3,7 @@ import { createTwoFilesPatch } from "diff";
 import type { Failure } from "./failure.js";
 import type { ProposedChange, VerificationReport } from "./change.js";
 import { secrets } from "../observability/secrets.js";
+import { escapeMarkdown, markdownCode, quotedProse } from "./markdown.js";
 
 /**
  * GitHub rejects a pull request body over 65,536 characters ("body is too long (maximum is
@@ -54,7 +55,7 @@ export interface LabelSpec {
 
 /** `fix(<resource address>): <test name>`, within GitHub's title limit. */
 export function pullRequestTitle(failure: Pick<Failure, "testName">, target: Pick<PullRequestTarget, "address">): string {
-  const title = `fix(${target.address}): ${failure.testName.replace(/\s+/g, " ").trim()}`;
+  const title = `fix(${escapeMarkdown(target.address, "plain")}): ${escapeMarkdown(failure.testName, "plain").replace(/\s+/g, " ").trim()}`;
   return title.length <= PR_TITLE_LIMIT ? title : `${title.slice(0, PR_TITLE_LIMIT - 1)}…`;
 }
 
@@ -81,7 +82,8 @@ export function parseBodyMarker(body: string | null | undefined): BodyMarker | u
 
 /** The commit message: a conventional subject and the key trailer. */
 export function commitMessage(title: string, key: string, rationale: string): string {
-  const why = oneParagraph(rationale, 500);
+  const flat = escapeMarkdown(rationale, "plain").trim();
+  const why = flat.length <= 500 ? flat : `${flat.slice(0, 499)}…`;
   return `${title}\n\n${why === "" ? "" : `${why}\n\n`}${KEY_TRAILER}: ${key}\n`;
 }
 
@@ -132,22 +134,22 @@ function renderHead(content: PullRequestContent, vantaAppUrl: string): string {
   const { failure, target, change, key } = content;
   const link = `${vantaAppUrl.replace(/\/+$/, "")}/tests/${encodeURIComponent(failure.testId)}`;
   const resource = [
-    `\`${inline(failure.displayName)}\` (${inline(failure.responseType)})`,
-    failure.arn === undefined ? "" : `ARN \`${inline(failure.arn)}\``,
+    `${markdownCode(failure.displayName)} (${inline(failure.responseType)})`,
+    failure.arn === undefined ? "" : `ARN ${markdownCode(failure.arn)}`,
     failure.account === undefined ? "" : `account ${inline(failure.account)}`,
     failure.region === undefined ? "" : `region ${inline(failure.region)}`,
   ].filter((part) => part !== "");
   const summary = change.files.map((file) => {
     const { added, removed } = lineCounts(file.before, file.after);
-    return `| \`${file.path}\` | +${added} | −${removed} |`;
+    return `| ${markdownCode(file.path).replace(/\|/g, "\\|")} | +${added} | −${removed} |`;
   });
   return [
     bodyMarker(key, changeHash(change)),
     `## TerraFix: ${inline(failure.testName)}`,
     "",
-    `**Failing test:** [${inline(failure.testName)}](${link}) (\`${inline(failure.testId)}\`)`,
+    `**Failing test:** [${inline(failure.testName)}](${link}) (${markdownCode(failure.testId)})`,
     `**Resource:** ${resource.join(", ")}`,
-    `**Terraform:** \`${target.address}\` in \`${target.file}:${target.startLine}-${target.endLine}\``,
+    `**Terraform:** ${markdownCode(target.address)} in ${markdownCode(`${target.file}:${target.startLine}-${target.endLine}`)}`,
     failure.failureDescription === undefined ? "" : `\n> ${oneParagraph(failure.failureDescription, 1000)}`,
     "",
     "### What changes",
@@ -162,17 +164,20 @@ function renderHead(content: PullRequestContent, vantaAppUrl: string): string {
 
 function renderTail(content: PullRequestContent): string {
   const { change, verification, llm } = content;
-  const checks = verification.checks.map((check) => `- ${check.passed ? "✅" : "❌"} **${inline(check.name)}**: ${oneParagraph(check.detail, 400)}`);
+  // A gate that did not run is shown as skipped (⚪) with its reason, never as passed.
+  const icon = { pass: "✅", fail: "❌", skipped: "⚪ skipped:" } as const;
+  const checks = verification.checks.map((check) => `- ${icon[check.status]} **${inline(check.name)}**: ${oneParagraph(check.detail, 400)}`);
   const generator =
     change.generator === "rules"
-      ? `Rule-based fix${change.controlId === undefined ? "" : ` from control \`${change.controlId}\``} (deterministic).`
-      : `Model \`${llm?.modelId ?? "unknown"}\`, confidence ${change.confidence.toFixed(2)}` +
+      ? `Rule-based fix${change.controlId === undefined ? "" : ` from control ${markdownCode(change.controlId)}`} (deterministic).`
+      : `Model ${markdownCode(llm?.modelId ?? "unknown")}, confidence ${change.confidence.toFixed(2)}` +
         (llm === undefined ? "." : `, ${llm.rounds} round(s), ${llm.inputTokens} input / ${llm.outputTokens} output tokens, cost $${llm.costUsd.toFixed(4)}.`);
   const risks = (change.risks ?? []).map((risk) => `- ${oneParagraph(risk, 300)}`);
   return [
     "### Why",
     "",
-    change.rationale.trim() === "" ? "_No rationale given._" : change.rationale.trim(),
+    // The model's prose, quoted and fenced: it cannot open a heading or forge a section below.
+    change.rationale.trim() === "" ? "_No rationale given._" : quotedProse(change.rationale),
     ...(risks.length === 0 ? [] : ["", "**Risks noted:**", ...risks]),
     "",
     `### Verification (${verification.passed ? "passed" : "FAILED"})`,
@@ -213,12 +218,13 @@ function lineCounts(before: string, after: string): { added: number; removed: nu
 }
 
 function inline(text: string): string {
-  return text.replace(/[\r\n]+/g, " ").replace(/`/g, "'").replace(/<!--/g, "&lt;!--");
+  return escapeMarkdown(text);
 }
 
+/** Cut before escaping, so the cut never splits an escape or an entity. */
 function oneParagraph(text: string, max: number): string {
-  const flat = inline(text).trim();
-  return flat.length <= max ? flat : `${flat.slice(0, max - 1)}…`;
+  const flat = text.replace(/\s+/g, " ").trim();
+  return inline(flat.length <= max ? flat : `${flat.slice(0, max - 1)}…`);
 }
 
 function cutAtLine(text: string, max: number): string {

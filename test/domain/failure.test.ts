@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { branchName, failureKey, identityOf, resourceIdentityString, type Failure } from "../../src/domain/failure.js";
 
@@ -74,5 +75,50 @@ describe("identityOf", () => {
       region: "us-east-1",
       tags: { a: "b" },
     });
+  });
+});
+
+describe("branchName is a valid git ref for every test id", () => {
+  const gitOk = spawnSync("git", ["--version"]).status === 0;
+  const valid = (ref: string): boolean => spawnSync("git", ["check-ref-format", ref]).status === 0;
+  const key = "0123456789abcdef";
+
+  it.skipIf(!gitOk)("keeps the branches of ids that were already valid", () => {
+    for (const id of ["aws-s3-public-access-blocked", "logs-centrally-stored-config", "mysql-database-monitored-and-alarmed-config-cpu", "s3.v2_x"])
+      expect(branchName(id, key)).toBe(`terrafix/${id}/0123456789`);
+  });
+
+  it.skipIf(!gitOk).each([
+    ["..", "two dots"],
+    ["a..b", "two dots inside"],
+    [".hidden", "a leading dot"],
+    ["x.lock", "a .lock suffix"],
+    ["x.lock.lock.", "stacked suffixes"],
+    ["trailing.", "a trailing dot"],
+    ["a@{b", "@{"],
+    ["a\u0000b\u007fc", "control characters"],
+    ["x".repeat(300), "a component over 255 bytes"],
+    ["é".repeat(200), "multi-byte characters"],
+    ["@", "a lone @"],
+    ["", "an empty id"],
+  ])("%j (%s)", (id) => {
+    const ref = branchName(id, key);
+    expect(valid(ref)).toBe(true);
+    for (const part of ref.split("/")) expect(Buffer.byteLength(part)).toBeLessThanOrEqual(255);
+  });
+
+  it.skipIf(!gitOk)("property: 300 random ids from a hostile alphabet", () => {
+    // A seeded generator, so a failure names an input that reproduces.
+    let seed = 0x16;
+    const next = (): number => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    const alphabet = [".", ".", "-", "/", "@", "{", "}", "~", "^", ":", "?", "*", "[", "\\", " ", "\t", "\u0001", "lock", ".lock", "é", "a", "Z", "0", "_"];
+    const failures: string[] = [];
+    for (let i = 0; i < 300; i++) {
+      const length = Math.floor(next() * (i % 10 === 0 ? 400 : 24));
+      const id = Array.from({ length }, () => alphabet[Math.floor(next() * alphabet.length)]).join("");
+      const ref = branchName(id, key);
+      if (!valid(ref) || ref.split("/").some((p) => Buffer.byteLength(p) > 255)) failures.push(JSON.stringify(id));
+    }
+    expect(failures).toEqual([]);
   });
 });

@@ -1,3 +1,4 @@
+import { escapeMarkdown, markdownCode } from "../../domain/markdown.js";
 import { PR_BODY_LIMIT } from "../../domain/pull-request.js";
 import { secrets } from "../../observability/secrets.js";
 import type { BotIdentity, GitHubOctokit } from "./client.js";
@@ -48,9 +49,9 @@ export function renderDashboard(items: readonly DashboardItem[]): string {
     parts.push(`## ${heading} (${rows.length})`, "");
     if (rows.length === 0) parts.push("_None._");
     for (const item of rows) {
-      const what = `**${flat(item.testName)}** on \`${flat(item.resource).replace(/`/g, "'")}\``;
+      const what = `**${escapeMarkdown(item.testName)}** on ${markdownCode(item.resource)}`;
       const link = item.url === undefined ? "" : ` — ${item.url}`;
-      const reason = item.reason === undefined ? "" : ` — ${flat(item.reason)}`;
+      const reason = item.reason === undefined ? "" : ` — ${escapeMarkdown(item.reason.length > 500 ? `${item.reason.slice(0, 499)}…` : item.reason)}`;
       parts.push(`- ${what}${link}${reason}`);
     }
     parts.push("");
@@ -70,8 +71,4 @@ export async function upsertDashboard(octokit: GitHubOctokit, at: RepoCoordinate
   if (existing.body === body) return { url: existing.html_url, number: existing.number, action: "unchanged" };
   await octokit.rest.issues.update({ ...at, issue_number: existing.number, body });
   return { url: existing.html_url, number: existing.number, action: "updated" };
-}
-
-function flat(text: string): string {
-  return text.replace(/[\r\n]+/g, " ").replace(/<!--/g, "&lt;!--").trim();
 }
