@@ -1,21 +1,21 @@
 import { notImplementedHandlers, type CommandHandlers } from "../cli/context.js";
-import { checkCommand } from "./check-command.js";
-import { processOnceCommand, runCommand } from "./daemon-commands.js";
-import { fixCommand } from "./fix-command.js";
-import { matchCommand } from "./match-command.js";
-import { cleanupCommand, retryCommand, statsCommand } from "./state-commands.js";
 
-/** Wires every CLI command to the parts that do the work. */
+/**
+ * Wires every CLI command to the parts that do the work. Each command's module (and through it
+ * the parsers, SDKs and state stores it needs) is imported only when that command runs, so
+ * `--version`, `--help` and a usage error load none of them (issue 17: the eager imports, with
+ * hcl2json's Go WASM, cost ~1.5 s per call).
+ */
 export function createHandlers(): CommandHandlers {
   return {
     ...notImplementedHandlers(),
-    run: runCommand,
-    processOnce: (options, io) => processOnceCommand(options, io),
-    stats: statsCommand,
-    cleanup: cleanupCommand,
-    retry: retryCommand,
-    match: matchCommand,
-    fix: fixCommand,
-    check: checkCommand,
+    run: async (options, io) => (await import("./daemon-commands.js")).runCommand(options, io),
+    processOnce: async (options, io) => (await import("./daemon-commands.js")).processOnceCommand(options, io),
+    stats: async (options, io) => (await import("./state-commands.js")).statsCommand(options, io),
+    cleanup: async (options, io) => (await import("./state-commands.js")).cleanupCommand(options, io),
+    retry: async (options, io) => (await import("./state-commands.js")).retryCommand(options, io),
+    match: async (options, io) => (await import("./match-command.js")).matchCommand(options, io),
+    fix: async (options, io) => (await import("./fix-command.js")).fixCommand(options, io),
+    check: async (options, io) => (await import("./check-command.js")).checkCommand(options, io),
   };
 }
