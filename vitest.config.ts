@@ -4,6 +4,8 @@ export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
     environment: "node",
+    // PostgreSQL for the state-store tests: TERRAFIX_TEST_POSTGRES_URL, or one started for the run.
+    globalSetup: ["test/global-setup/postgres.ts"],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     // Integration tests spawn git, servers and child processes: keep the 2-core machine responsive.

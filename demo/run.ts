@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { PassThrough } from "node:stream";
 import { fileURLToPath } from "node:url";
-import { processOnceCommand, type FinishedJob } from "../src/composition/daemon-commands.js";
+import { processOnceCommand, type FinishedJob } from "../src/cli/commands/process-once.js";
 import { silentLogger } from "../src/observability/logger.js";
 import { startFakeBedrock, type FakeBedrockRequest, type FakeBedrockStep } from "../test/fakes/bedrock-server.js";
 import { startFakeGitHub } from "../test/fakes/github-server.js";
@@ -136,9 +136,9 @@ export async function runDemo(options: { print?: (line: string) => void } = {}):
       print(`- ${job.testId}  (${job.failure.responseType} ${job.failure.displayName})`);
       if (typeof d["address"] === "string")
         print(`    match:        ${String(d["address"])}  ${d["file"] === "" ? "(not in the code yet: the fix adds it)" : `${String(d["file"])}:${String(d["startLine"])}`}`);
-      const verification = d["verification"] as { passed: boolean; checks: { name: string; passed: boolean }[] } | undefined;
+      const verification = d["verification"] as { passed: boolean; checks: { name: string; status: "pass" | "fail" | "skipped" }[] } | undefined;
       if (verification !== undefined && !Array.isArray(verification))
-        print(`    verification: ${verification.passed ? "passed" : "FAILED"} (${verification.checks.map((c) => `${c.passed ? "ok" : "FAIL"} ${c.name}`).join(", ")})`);
+        print(`    verification: ${verification.passed ? "passed" : "FAILED"} (${verification.checks.map((c) => `${c.status === "pass" ? "ok" : c.status === "fail" ? "FAIL" : "skipped"} ${c.name}`).join(", ")})`);
       if (typeof d["generator"] === "string") print(`    generator:    ${String(d["generator"])}`);
       print(`    outcome:      ${o.type}${"url" in o ? `  ${o.url}` : ""}${"reason" in o ? `  (${o.reason})` : ""}${"message" in o ? `  (${o.message})` : ""}`);
     }

@@ -223,7 +223,7 @@ export async function runWithKill(o: RunOptions & { killAfterPulls: number }): P
   daemon = startDaemon();
   let timedOut = false;
   let records: JobRecord[] = [];
-  const store = await import("../../src/composition/state-commands.js");
+  const store = await import("../../src/composition/store.js");
   const config = o.daemon.loadConfig({ env: processEnv });
   try {
     await feeding;

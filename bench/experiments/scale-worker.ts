@@ -9,7 +9,7 @@ import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { buildLlmInput } from "../../src/composition/llm-input.js";
+import { buildLlmInput } from "../../src/remediation/llm-context.js";
 import type { Failure } from "../../src/domain/failure.js";
 import { buildPrompt } from "../../src/remediation/llm/prompt.js";
 import { ParseCache, indexRepository } from "../../src/terraform/index.js";

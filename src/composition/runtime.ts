@@ -19,11 +19,10 @@ import type { Publisher } from "../ports/publisher.js";
 import type { JobRecord, StateStore } from "../ports/state-store.js";
 import type { RepoWorkspace } from "../ports/repo-workspace.js";
 import { branchName } from "../domain/failure.js";
-import { createTerraformFormatter } from "./terraform-fmt.js";
 import { repositories, retryPolicy } from "./runtime-options.js";
 import { refreshDashboards } from "./dashboard.js";
 import { createModel } from "./model.js";
-import { createStages } from "./stages.js";
+import { pipelineDeps } from "./pipeline-deps.js";
 
 export interface Runtime {
   config: Config;
@@ -88,7 +87,7 @@ export async function buildRuntime(config: Config, options: RuntimeOptions = {})
     logger,
   });
   const model = config.generator === "rules" ? undefined : createModel(config, options.env ?? process.env, logger);
-  const stages = createStages({ config, logger, model, formatter: createTerraformFormatter(config.terraformBinary), repositories: repositories(config) });
+  const pipeline = pipelineDeps(config, { workspace, publisher, model, logger, metrics });
 
   const daemon = new Daemon({
     source,
@@ -100,7 +99,7 @@ export async function buildRuntime(config: Config, options: RuntimeOptions = {})
     pollIntervalMs: config.pollIntervalSeconds * 1000,
     leaseMs: config.leaseSeconds * 1000,
     fullResyncHours: config.vantaFullResyncHours,
-    runJob: (job, signal) => runPipeline({ key: job.key, failure: job.failure, attempt: job.attempts }, { workspace, publisher, stages, logger, metrics }, signal),
+    runJob: (job, signal) => runPipeline({ key: job.key, failure: job.failure, attempt: job.attempts }, pipeline, signal),
     ...(config.closeResolvedPrs
       ? {
           onResolved: async (failure, key) => {

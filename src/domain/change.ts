@@ -27,15 +27,46 @@ export interface ProposedChange {
   controlId?: string;
 }
 
+/**
+ * A gate's result. A gate that did not run (no terraform binary, no control covering the test)
+ * is `skipped` with the reason in `detail`, never `pass`.
+ */
+export type CheckStatus = "pass" | "fail" | "skipped";
+
 export interface VerificationCheck {
   name: string;
+  status: CheckStatus;
+  /** `status === "pass"`; kept for the JSON contract of `fix --json` (`verification.checks[].passed`). */
   passed: boolean;
   detail: string;
 }
 
 export interface VerificationReport {
+  /** No gate failed (skipped gates do not fail a change; they are shown as skipped). */
   passed: boolean;
   checks: VerificationCheck[];
+}
+
+/** A gate's result with `passed` derived from its status. */
+export function gateResult(name: string, status: CheckStatus, detail: string): VerificationCheck {
+  return { name, status, passed: status === "pass", detail };
+}
+
+/** A report whose `passed` says that no gate failed. */
+export function verificationReport(checks: VerificationCheck[]): VerificationReport {
+  return { passed: checks.every((c) => c.status !== "fail"), checks };
+}
+
+/** The gates that failed (not the skipped ones): what is fed back to the model. */
+export function failedChecks(report: VerificationReport): VerificationCheck[] {
+  return report.checks.filter((c) => c.status === "fail");
+}
+
+/** Counts by status, e.g. for "passed (5 pass, 1 skipped)". */
+export function checkCounts(checks: readonly VerificationCheck[]): Record<CheckStatus, number> {
+  const counts: Record<CheckStatus, number> = { pass: 0, fail: 0, skipped: 0 };
+  for (const c of checks) counts[c.status] += 1;
+  return counts;
 }
 
 /** Applies non-overlapping edits to a text, keeping every byte outside them. */

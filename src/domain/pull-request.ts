@@ -164,7 +164,9 @@ function renderHead(content: PullRequestContent, vantaAppUrl: string): string {
 
 function renderTail(content: PullRequestContent): string {
   const { change, verification, llm } = content;
-  const checks = verification.checks.map((check) => `- ${check.passed ? "✅" : "❌"} **${inline(check.name)}**: ${oneParagraph(check.detail, 400)}`);
+  // A gate that did not run is shown as skipped (⚪) with its reason, never as passed.
+  const icon = { pass: "✅", fail: "❌", skipped: "⚪ skipped:" } as const;
+  const checks = verification.checks.map((check) => `- ${icon[check.status]} **${inline(check.name)}**: ${oneParagraph(check.detail, 400)}`);
   const generator =
     change.generator === "rules"
       ? `Rule-based fix${change.controlId === undefined ? "" : ` from control ${markdownCode(change.controlId)}`} (deterministic).`

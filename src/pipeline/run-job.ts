@@ -1,18 +1,23 @@
-import { loadRepoConfig, isIgnored } from "../config/repo-config.js";
-import { branchName, type Failure } from "../domain/failure.js";
+import { isIgnored } from "../config/repo-config.js";
+import { controlsForTest } from "../controls/catalogue.js";
+import type { Failure } from "../domain/failure.js";
+import type { GenerationResult } from "../domain/generation.js";
 import type { Outcome } from "../domain/outcome.js";
 import { coerceError } from "../errors.js";
 import type { Logger } from "../observability/logger.js";
 import type { Metrics } from "../observability/metrics.js";
 import { StageTimer } from "../observability/stage-timer.js";
-import type { Publisher } from "../ports/publisher.js";
-import type { CheckoutLease, RepoWorkspace } from "../ports/repo-workspace.js";
-import type { IndexedCheckout, PipelineStages } from "./stages.js";
+import type { GeneratorChoice } from "../remediation/strategy.js";
+import { generateChange, type GenerateDeps } from "./generate.js";
+import { indexCheckouts, type IndexDeps } from "./index.js";
+import { matchFailure, type MatchDeps, type MatchOutput } from "./match.js";
+import { publishChange, type PublishDeps } from "./publish.js";
+import { acquireCheckouts, type WorkspaceDeps } from "./workspace.js";
 
-export interface RunJobDeps<Index> {
-  workspace: RepoWorkspace;
-  publisher: Publisher;
-  stages: PipelineStages<Index>;
+export interface RunJobDeps extends WorkspaceDeps, IndexDeps, MatchDeps, GenerateDeps, PublishDeps {
+  generator: GeneratorChoice;
+  /** TERRAFIX_TEST_MAPPINGS, parsed once per process. */
+  testMappings: Readonly<Record<string, string>>;
   logger: Logger;
   metrics?: Metrics;
 }
@@ -23,32 +28,31 @@ export interface JobInput {
   attempt?: number;
 }
 
+export interface JobReport {
+  outcome: Outcome;
+  timings: Record<string, number>;
+  detail: Record<string, unknown>;
+}
+
 /**
  * Runs one failure through workspace -> index -> match -> generate (+verify) -> publish, timing
  * each stage. Never throws: errors become a `failed` outcome with their kind, expected results
  * (no match, unsupported, PR exists...) are outcome values. Logs one "job finished" line.
  */
-export async function runPipeline<Index>(
-  job: JobInput,
-  deps: RunJobDeps<Index>,
-  signal: AbortSignal,
-): Promise<{ outcome: Outcome; timings: Record<string, number>; detail: Record<string, unknown> }> {
-  const { failure, key } = job;
-  const logger = deps.logger.child({ key, testId: failure.testId, resource: failure.displayName });
+export async function runPipeline(job: JobInput, deps: RunJobDeps, signal: AbortSignal): Promise<JobReport> {
+  const logger = deps.logger.child({ key: job.key, testId: job.failure.testId, resource: job.failure.displayName });
   const timer = new StageTimer(deps.metrics?.stageSeconds);
-  const leases: CheckoutLease[] = [];
+  const detail: Record<string, unknown> = {};
+  const release: (() => void)[] = [];
   let outcome: Outcome;
-  let detail: Record<string, unknown> = {};
   try {
-    outcome = await stages(job, deps, signal, timer, leases, (d) => {
-      detail = { ...detail, ...d };
-    });
+    outcome = await stages(job, deps, signal, timer, release, detail);
   } catch (error) {
     const e = coerceError(error);
     outcome = { type: "failed", kind: e.kind, message: e.message, retryable: e.retryable };
-    detail = { ...detail, stage: e.stage, status: e.status };
+    Object.assign(detail, { stage: e.stage, status: e.status });
   } finally {
-    for (const lease of leases) lease.release();
+    for (const r of release) r();
   }
   const total = timer.elapsed();
   deps.metrics?.jobSeconds.observe({ outcome: outcome.type }, total / 1000);
@@ -57,104 +61,59 @@ export async function runPipeline<Index>(
   return { outcome, timings: { ...timer.timings, total }, detail };
 }
 
-async function stages<Index>(
-  job: JobInput,
-  deps: RunJobDeps<Index>,
-  signal: AbortSignal,
-  timer: StageTimer,
-  leases: CheckoutLease[],
-  note: (detail: Record<string, unknown>) => void,
-): Promise<Outcome> {
+async function stages(job: JobInput, deps: RunJobDeps, signal: AbortSignal, timer: StageTimer, release: (() => void)[], detail: Record<string, unknown>): Promise<Outcome> {
   const { failure, key } = job;
-  const { stages: s } = deps;
-  const repos = s.repositoriesFor(failure);
-  if (repos.length === 0) return { type: "no-match", reason: "no repository is configured for this failure" };
+  const controls = controlsForTest(failure.testId, deps.testMappings);
 
-  const checkouts = await timer.time("workspace", async () => {
-    const result = [];
-    for (const repo of repos) {
-      signal.throwIfAborted();
-      const lease = await deps.workspace.acquire(repo, signal);
-      leases.push(lease);
-      result.push({ checkout: lease, config: await loadRepoConfig(lease.dir) });
-    }
-    return result;
-  });
-  const relevant = checkouts.filter(
-    (c) => !isIgnored(c.config.ignoreTests, failure.testId) && (c.config.accounts.length === 0 || failure.account === undefined || c.config.accounts.includes(failure.account)),
-  );
-  if (relevant.length === 0) return { type: "ignored", reason: "every repository's .terrafix.yml ignores this test or account" };
+  const workspace = await timer.time("workspace", () => acquireCheckouts({ failure }, deps, signal));
+  release.push(() => workspace.release());
+  if (workspace.status === "skip") return workspace.outcome;
 
-  const indexed: IndexedCheckout<Index>[] = await timer.time("index", async () => {
-    const out: IndexedCheckout<Index>[] = [];
-    for (const c of relevant) out.push({ ...c, index: await s.index(c.checkout, c.config, signal) });
-    return out;
-  });
+  const repos = await timer.time("index", () => indexCheckouts(workspace.checkouts, deps, signal));
 
-  const match = await timer.time("match", () => Promise.resolve(s.match(indexed, failure)));
-  if (match.status === "no-match") return { type: "no-match", reason: match.reason };
-  if (match.status === "ambiguous") return { type: "ambiguous", reason: match.reason, candidates: match.candidates };
-  note({
-    address: match.target.address,
-    file: match.target.file,
-    startLine: match.target.startLine,
-    confidence: match.target.confidence,
-    repo: `${match.repo.checkout.repo.owner}/${match.repo.checkout.repo.name}`,
-  });
-  if (isIgnored(match.repo.config.ignoreResources, match.target.address, failure.displayName))
-    return { type: "ignored", reason: `.terrafix.yml ignores ${match.target.address}` };
+  const match = await timer.time("match", () => matchFailure({ failure, repos, controls }, deps, signal));
+  if (match.status !== "matched") return unmatched(match);
+  const { target, repo } = match;
+  Object.assign(detail, { address: target.address, file: target.file, startLine: target.startLine, confidence: target.confidence, repo: `${repo.checkout.repo.owner}/${repo.checkout.repo.name}` });
+  if (isIgnored(repo.config.ignoreResources, target.address, failure.displayName)) return { type: "ignored", reason: `.terrafix.yml ignores ${target.address}` };
 
-  let verifyMs = 0;
-  const generateStart = performance.now();
-  const generated = await s.generate({ failure, match }, async (work) => {
-    const start = performance.now();
-    try {
-      return await work();
-    } finally {
-      verifyMs += performance.now() - start;
-    }
-  }, signal);
-  timer.record("generate", performance.now() - generateStart - verifyMs);
-  timer.record("verify", verifyMs);
-  const llm = "llm" in generated ? generated.llm : undefined;
-  if (llm !== undefined) {
-    note({ llm });
-    deps.metrics?.llmTokens.inc({ direction: "input" }, llm.inputTokens);
-    deps.metrics?.llmTokens.inc({ direction: "output" }, llm.outputTokens);
-  }
-  switch (generated.type) {
-    case "unsupported":
-      return { type: "unsupported", reason: generated.reason };
-    case "already-compliant":
-      return { type: "no-match", reason: `the matched block already passes: ${generated.reason}` };
-    case "failed":
-      note({ verification: generated.verification?.checks.filter((c) => !c.passed) });
-      return { type: "failed", kind: "verification", message: generated.message, retryable: false };
-    case "change":
-      note({
-        generator: generated.change.generator,
-        verification: { passed: generated.verification.passed, checks: generated.verification.checks.map((c) => ({ name: c.name, passed: c.passed })) },
-      });
-      break;
-  }
+  const started = performance.now();
+  const generation = await generateChange({ failure, target, index: repo.index, controls, generator: deps.generator }, deps, signal);
+  timer.record("generate", performance.now() - started - generation.verifyMs);
+  timer.record("verify", generation.verifyMs);
+  noteGeneration(generation, detail, deps.metrics);
+  if (generation.type !== "change") return notGenerated(generation);
 
   signal.throwIfAborted();
-  const branch = branchName(failure.testId, key);
-  return timer.time("publish", () =>
-    deps.publisher.publish(
-      {
-        key,
-        failure,
-        repo: match.repo.checkout.repo,
-        checkout: match.repo.checkout,
-        branch,
-        target: match.target,
-        change: generated.change,
-        verification: generated.verification,
-        ...(generated.llm === undefined ? {} : { llm: generated.llm }),
-        ...(s.publishExtras?.(match.repo) ?? {}),
-      },
-      signal,
-    ),
-  );
+  return timer.time("publish", () => publishChange({ key, failure, repo, target, generation }, deps, signal));
+}
+
+function unmatched(match: Exclude<MatchOutput, { status: "matched" }>): Outcome {
+  return match.status === "ambiguous" ? { type: "ambiguous", reason: match.reason, candidates: match.candidates } : { type: "no-match", reason: match.reason };
+}
+
+function notGenerated(generation: Exclude<GenerationResult, { type: "change" }>): Outcome {
+  switch (generation.type) {
+    case "unsupported":
+      return { type: "unsupported", reason: generation.reason };
+    case "already-compliant":
+      return { type: "no-match", reason: `the matched block already passes: ${generation.reason}` };
+    case "failed":
+      return { type: "failed", kind: "verification", message: generation.message, retryable: false };
+  }
+}
+
+/** The "job finished" fields of the generation and the model's token counters. */
+function noteGeneration(generation: GenerationResult, detail: Record<string, unknown>, metrics: Metrics | undefined): void {
+  if (generation.llm !== undefined) {
+    detail["llm"] = generation.llm;
+    metrics?.llmTokens.inc({ direction: "input" }, generation.llm.inputTokens);
+    metrics?.llmTokens.inc({ direction: "output" }, generation.llm.outputTokens);
+  }
+  if (generation.type === "failed") detail["verification"] = generation.verification?.checks.filter((c) => c.status === "fail");
+  if (generation.type === "change")
+    Object.assign(detail, {
+      generator: generation.change.generator,
+      verification: { passed: generation.verification.passed, checks: generation.verification.checks.map((c) => ({ name: c.name, status: c.status, passed: c.passed, detail: c.detail })) },
+    });
 }

@@ -1,18 +1,11 @@
 import type { Failure } from "../domain/failure.js";
 import type { ProposedChange, VerificationReport } from "../domain/change.js";
+import type { LlmUsage } from "../domain/generation.js";
 import type { Outcome } from "../domain/outcome.js";
+import type { MatchedTarget } from "../domain/target.js";
 import type { Checkout, RepositoryRef } from "./repo-workspace.js";
 
-/** Where the change applies: the matched block, for titles, bodies and records. */
-export interface MatchedTarget {
-  address: string;
-  /** Path relative to the repository root. */
-  file: string;
-  startLine: number;
-  endLine: number;
-  confidence: number;
-  reasons: string[];
-}
+export type { MatchedTarget };
 
 export interface PublishRequest {
   key: string;
@@ -27,7 +20,7 @@ export interface PublishRequest {
   labels?: string[];
   reviewers?: string[];
   /** Model cost and tokens when the model wrote the change. */
-  llm?: { modelId: string; inputTokens: number; outputTokens: number; costUsd: number; rounds: number };
+  llm?: LlmUsage;
 }
 
 export type PublishOutcome = Extract<

@@ -1,4 +1,4 @@
-import type { ProposedChange, VerificationReport } from "../domain/change.js";
+import { failedChecks, type ProposedChange, type VerificationReport } from "../domain/change.js";
 import type { LlmFixInput } from "./llm/input.js";
 import { runLlmFix, type LlmAttemptRecord, type LlmFixDeps, type LlmRunStats, type VerifyChange } from "./llm/loop.js";
 
@@ -91,8 +91,7 @@ async function viaLlm(
 }
 
 function failedNames(report: VerificationReport): string {
-  return report.checks
-    .filter((c) => !c.passed)
+  return failedChecks(report)
     .map((c) => c.name)
     .join(", ");
 }

@@ -1,4 +1,4 @@
-import type { FileChange, ProposedChange, VerificationCheck, VerificationReport } from "../domain/change.js";
+import { gateResult, verificationReport, type FileChange, type ProposedChange, type VerificationCheck, type VerificationReport } from "../domain/change.js";
 import { contextFromFiles } from "../controls/context.js";
 import type { ResourceRef } from "../controls/types.js";
 import { parseHclFile, type ParsedFile } from "../terraform/parse.js";
@@ -21,7 +21,7 @@ export interface VerifyInput {
 }
 
 export interface VerifyOptions {
-  /** `terraform fmt -` as a function (composition/terraform-fmt.ts); null when it could not format. Absent: gate skipped. */
+  /** `terraform fmt -` as a function (adapters/terraform-cli/fmt.ts); null when it could not format. Absent: gate skipped. */
   formatter?: (text: string) => Promise<string | null>;
 }
 
@@ -40,8 +40,8 @@ export async function verifyChange(input: VerifyInput, options: VerifyOptions = 
   const beforeFiles = await Promise.all(change.files.map((f) => beforeOf(f, input.files)));
 
   const parseErrors = afterFiles.flatMap((f) => f.errors.map((e) => `${f.path}: ${e}`));
-  checks.push({ name: "parse", passed: parseErrors.length === 0, detail: parseErrors.length === 0 ? `${afterFiles.length} file(s) re-parse` : `the changed file does not parse: ${parseErrors.join("; ")}` });
-  if (parseErrors.length > 0) return { passed: false, checks };
+  checks.push(gateResult("parse", parseErrors.length === 0 ? "pass" : "fail", parseErrors.length === 0 ? `${afterFiles.length} file(s) re-parse` : `the changed file does not parse: ${parseErrors.join("; ")}`));
+  if (parseErrors.length > 0) return verificationReport(checks);
 
   checks.push(await fmtGate(change.files, options.formatter));
 
@@ -68,10 +68,11 @@ export async function verifyChange(input: VerifyInput, options: VerifyOptions = 
   // gate says so and the reviewer confirms; every other gate still applies. Control ids that
   // were given but resolve to nothing stay an error.
   const uncovered = input.controlIds.length === 0;
-  checks.push({
-    name: "control",
-    passed: uncovered || (passing.length > 0 && failing.length === 0),
-    detail: uncovered
+  checks.push(
+    gateResult(
+      "control",
+      uncovered ? "skipped" : passing.length > 0 && failing.length === 0 ? "pass" : "fail",
+      uncovered
       ? "no control in the catalogue covers this test: no deterministic re-check, the reviewer confirms the fix"
       : controls.length === 0
         ? `no control in the catalogue matches ${input.controlIds.join(", ")}; nothing to re-check`
@@ -80,26 +81,29 @@ export async function verifyChange(input: VerifyInput, options: VerifyOptions = 
           : passing.length === 0
             ? `no control applies to ${input.targetAddress}: ${notApplicable.join("; ")}`
             : `${passing.map((r) => r.control.id).join(", ")} now pass on ${input.targetAddress}${notApplicable.length > 0 ? ` (${notApplicable.join("; ")})` : ""}`,
-  });
+    ),
+  );
 
   const touched = new Set(change.files.map((f) => f.path));
   const lost = regressions(evaluateFiles(beforeCtx, touched), evaluateFiles(afterCtx, touched));
-  checks.push({ name: "no-new-findings", passed: lost.length === 0, detail: lost.length === 0 ? "no control that passed before fails after" : `the change breaks other controls: ${lost.join("; ")}` });
+  checks.push(gateResult("no-new-findings", lost.length === 0 ? "pass" : "fail", lost.length === 0 ? "no control that passed before fails after" : `the change breaks other controls: ${lost.join("; ")}`));
 
   // Blocks are keyed in a file without their module path: `aws_x.y`, `data.aws_x.y`, `module.m`.
   const local = input.targetAddress.replace(/^(module\.[^.]+\.)+(?=.*\..*)/, "");
   const scope = change.files.flatMap((f, i) => outOfScope(f, beforeFiles[i], afterFiles[i] as ParsedFile, { local }));
-  checks.push({
-    name: "scope",
-    passed: scope.length === 0,
-    detail: scope.length === 0 ? `only ${input.targetAddress} and blocks tied to it change` : `lines outside ${input.targetAddress} and the blocks added for it changed: ${scope.slice(0, 10).join("; ")}`,
-  });
+  checks.push(
+    gateResult(
+      "scope",
+      scope.length === 0 ? "pass" : "fail",
+      scope.length === 0 ? `only ${input.targetAddress} and blocks tied to it change` : `lines outside ${input.targetAddress} and the blocks added for it changed: ${scope.slice(0, 10).join("; ")}`,
+    ),
+  );
 
   const guardFiles: GuardrailFile[] = change.files.map((f, i) => ({ path: f.path, before: beforeFiles[i], after: afterFiles[i] as ParsedFile }));
   const violations = checkGuardrails(guardFiles, { allowRemoval: removableRules(beforeCtx.resources, local, input.controlIds) });
-  checks.push({ name: "guardrails", passed: violations.length === 0, detail: violations.length === 0 ? "no guardrail applies" : violations.map((v) => `[${v.rule}] ${v.message}`).join("; ") });
+  checks.push(gateResult("guardrails", violations.length === 0 ? "pass" : "fail", violations.length === 0 ? "no guardrail applies" : violations.map((v) => `[${v.rule}] ${v.message}`).join("; ")));
 
-  return { passed: checks.every((c) => c.passed), checks };
+  return verificationReport(checks);
 }
 
 /**
@@ -122,11 +126,11 @@ async function beforeOf(change: FileChange, files: ReadonlyMap<string, ParsedFil
 }
 
 async function fmtGate(files: readonly FileChange[], formatter: VerifyOptions["formatter"]): Promise<VerificationCheck> {
-  if (formatter === undefined) return { name: "fmt", passed: true, detail: "skipped: no terraform binary to run terraform fmt" };
+  if (formatter === undefined) return gateResult("fmt", "skipped", "no terraform binary to run terraform fmt");
   const problems: string[] = [];
   for (const file of files) {
     const formatted = await formatter(file.after);
-    if (formatted === null) return { name: "fmt", passed: true, detail: `skipped: terraform fmt could not format ${file.path}` };
+    if (formatted === null) return gateResult("fmt", "skipped", `terraform fmt could not format ${file.path}`);
     if (formatted === file.after) continue;
     // A file that was not fmt-clean before is not held against the change, as long as it adds no new drift.
     const before = file.before === "" ? "" : await formatter(file.before);
@@ -135,8 +139,8 @@ async function fmtGate(files: readonly FileChange[], formatter: VerifyOptions["f
     problems.push(`${file.path}: ${firstDifference(file.after, formatted)}`);
   }
   return problems.length === 0
-    ? { name: "fmt", passed: true, detail: "terraform fmt leaves the changed files unchanged" }
-    : { name: "fmt", passed: false, detail: `terraform fmt would rewrite the change: ${problems.join("; ")}` };
+    ? gateResult("fmt", "pass", "terraform fmt leaves the changed files unchanged")
+    : gateResult("fmt", "fail", `terraform fmt would rewrite the change: ${problems.join("; ")}`);
 }
 
 function firstDifference(actual: string, formatted: string): string {

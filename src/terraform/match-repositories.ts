@@ -1,5 +1,5 @@
 import type { ResourceIdentity } from "../domain/failure.js";
-import { matchResource, type MatchCandidate, type MatchOptions, type MatchStatus } from "./match.js";
+import { matchResource, type MatchCandidate, type MatchOptions, type MatchResult, type MatchStatus } from "./match.js";
 import type { RepositoryIndex } from "./types.js";
 
 export interface RepositoryCandidate extends MatchCandidate {
@@ -16,7 +16,11 @@ export interface CrossRepositoryResult {
 
 /** Matches one identity in every configured repository; several repositories claiming it is ambiguity. */
 export function matchAcrossRepositories(indexes: readonly { repo: string; index: RepositoryIndex }[], identity: ResourceIdentity, options: MatchOptions = {}): CrossRepositoryResult {
-  const results = indexes.map(({ repo, index }) => ({ repo, result: matchResource(index, identity, options) }));
+  return combineRepositoryMatches(indexes.map(({ repo, index }) => ({ repo, result: matchResource(index, identity, options) })));
+}
+
+/** Several repositories' match results as one answer (each repository matched on its own, e.g. validated). */
+export function combineRepositoryMatches(results: readonly { repo: string; result: MatchResult }[]): CrossRepositoryResult {
   const candidates = results
     .flatMap(({ repo, result }) => result.candidates.map((c) => ({ ...c, repo })))
     .sort((a, b) => b.confidence - a.confidence || a.repo.localeCompare(b.repo));
@@ -33,5 +37,5 @@ export function matchAcrossRepositories(indexes: readonly { repo: string; index:
     const repos = results.filter((r) => r.result.status === "ambiguous").map((r) => r.repo);
     return { status: "ambiguous", candidates, reason: `ambiguous in ${repos.join(", ")}`, conflicts: repos.length > 1 ? repos : [] };
   }
-  return { status: "no-match", candidates: [], reason: `no match in ${indexes.length} repositories`, conflicts: [] };
+  return { status: "no-match", candidates: [], reason: `no match in ${results.length} repositories`, conflicts: [] };
 }

@@ -1,5 +1,6 @@
 import { tryParseArn, ArnError, type Arn } from "../domain/arn.js";
 import type { ResourceIdentity } from "../domain/failure.js";
+import type { MatchedTarget } from "../domain/target.js";
 import { RESOURCE_KINDS, kindsFor, kindsForArn, type ResourceKind } from "../domain/resource-kinds.js";
 import { nameEvidence, tagEvidence, type Evidence } from "./evidence.js";
 import { registryModuleOf } from "./registry-modules.js";
@@ -7,14 +8,8 @@ import { resolveBlockAttribute } from "./resolve.js";
 import { findInState, type TerraformState } from "./state.js";
 import type { IndexedModuleCall, IndexedResource, RepositoryIndex } from "./types.js";
 
-export interface MatchCandidate {
-  address: string;
-  file: string;
-  startLine: number;
-  endLine: number;
-  /** 0..1 */
-  confidence: number;
-  reasons: string[];
+/** A ranked block; as the pipeline's matched target it carries the indexed block it stands for. */
+export interface MatchCandidate extends MatchedTarget {
   resource?: IndexedResource;
   moduleCall?: IndexedModuleCall;
 }
@@ -250,4 +245,4 @@ function spanOf(block: { span: { startLine: number; endLine: number } }, address
   return { address, file, startLine: block.span.startLine, endLine: block.span.endLine };
 }
 
-export { matchAcrossRepositories, type CrossRepositoryResult, type RepositoryCandidate } from "./match-repositories.js";
+export { combineRepositoryMatches, matchAcrossRepositories, type CrossRepositoryResult, type RepositoryCandidate } from "./match-repositories.js";

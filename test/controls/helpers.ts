@@ -1,7 +1,7 @@
 import { contextFromFiles } from "../../src/controls/context.js";
 import type { ContextOptions } from "../../src/controls/context.js";
 import type { ControlContext, ResourceRef } from "../../src/controls/types.js";
-import { createTerraformFormatter } from "../../src/composition/terraform-fmt.js";
+import { createTerraformFormatter } from "../../src/adapters/terraform-cli/fmt.js";
 import { parseHclFile } from "../../src/terraform/parse.js";
 
 /** Parses in-memory files into a control context (no repository index needed). */

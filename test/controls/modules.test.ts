@@ -86,7 +86,7 @@ describe("registry module inputs", () => {
     expect(again && checkModuleCall(controlId, again)).toBe("pass");
     expect(fixModuleCall(controlId, again as ModuleCallRef, fixed).kind).toBe("compliant");
     const report = await verifyChange({ change: result.change, controlIds: [controlId], targetAddress: address, files: ctx.files }, formatter === undefined ? {} : { formatter });
-    expect(report.checks.filter((c) => !c.passed)).toEqual([]);
+    expect(report.checks.filter((c) => c.status === "fail")).toEqual([]);
   });
 
   it("passes inputs whose module defaults are safe and reports what it cannot fix", async () => {

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { generateTerraformRepo } from "../../bench/generators/terraform-repo.js";
-import { runCatalogue } from "../../src/composition/check-command.js";
+import { runCatalogue } from "../../src/controls/run-catalogue.js";
 import { allControls } from "../../src/controls/catalogue.js";
 import type * as contextModule from "../../src/controls/context.js";
 import { connectedResources, freeName, moduleDir } from "../../src/controls/context.js";
@@ -186,7 +186,7 @@ resource "aws_s3_bucket" "a" {
       vi.resetModules();
       vi.doMock("../../src/controls/context.js", async (original) => ({ ...(await original<ContextModule>()), connectedResources: scanConnected, freeName: scanFreeName }));
       try {
-        const before = await import("../../src/composition/check-command.js");
+        const before = await import("../../src/controls/run-catalogue.js");
         expect(before.runCatalogue).not.toBe(runCatalogue);
         expect(before.runCatalogue(ctx)).toEqual(findings);
       } finally {

@@ -12,7 +12,7 @@ function content(overrides: Partial<PullRequestContent["change"]> = {}): PullReq
     failure: { testId: "t-1", testName: HOSTILE_NAME, entityId: "e1", displayName: "b`ucket @x", responseType: "S3 bucket", failureDescription: "line one\n## Injected heading\n@alice" },
     target: { address: "aws_s3_bucket.logs", file: "s3.tf", startLine: 1, endLine: 3 },
     change: { generator: "llm", rationale: FORGED_RATIONALE, confidence: 0.9, files: [{ path: "s3.tf", before: "a\n", after: "b\n" }], ...overrides },
-    verification: { passed: false, checks: [{ name: "control", passed: false, detail: "still failing\n### Verification (passed)" }] },
+    verification: { passed: false, checks: [{ name: "control", status: "fail", passed: false, detail: "still failing\n### Verification (passed)" }] },
   };
 }
 

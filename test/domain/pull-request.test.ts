@@ -30,7 +30,7 @@ function content(overrides: Partial<PullRequestContent> = {}): PullRequestConten
       confidence: 1,
       files: [{ path: "s3.tf", before: 'resource "aws_s3_bucket" "logs" {\n}\n', after: 'resource "aws_s3_bucket" "logs" {\n  # sse\n}\n' }],
     },
-    verification: { passed: true, checks: [{ name: "parse", passed: true, detail: "ok" }, { name: "control", passed: false, detail: "still failing\nsecond line" }] },
+    verification: { passed: true, checks: [{ name: "parse", status: "pass", passed: true, detail: "ok" }, { name: "control", status: "fail", passed: false, detail: "still failing\nsecond line" }, { name: "fmt", status: "skipped", passed: false, detail: "no terraform binary to run terraform fmt" }] },
     ...overrides,
   };
 }
@@ -87,6 +87,7 @@ describe("renderPullRequestBody", () => {
     expect(body).toContain("+  # sse");
     expect(body).toContain("> Bucket has no encryption");
     expect(body).toContain("- ❌ **control**: still failing second line");
+    expect(body).toContain("- ⚪ skipped: **fmt**: no terraform binary to run terraform fmt");
     expect(body).toContain("Rule-based fix from control `s3-encryption`");
     expect(body).toMatch(/### Review checklist\n\n- \[ \]/);
     expect(body).toContain("### Rollback");

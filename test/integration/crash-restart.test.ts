@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config/load.js";
-import { withStore } from "../../src/composition/state-commands.js";
+import { withStore } from "../../src/composition/store.js";
 import { startE2e, type E2eEnvironment } from "../support/e2e.js";
 
 const BIN = join(process.cwd(), "bin", "terrafix.js");

@@ -18,7 +18,7 @@ function cli(argv: string[], env: NodeJS.ProcessEnv = { PATH: process.env["PATH"
 interface FixJson {
   match: { status: string; candidates: { address: string; file: string; startLine: number }[] };
   change: { files: { path: string; diff: string }[] } | null;
-  verification: { passed: boolean; checks: { name: string; passed: boolean; detail: string }[] } | null;
+  verification: { passed: boolean; checks: { name: string; status: "pass" | "fail" | "skipped"; passed: boolean; detail: string }[] } | null;
   generator: string | null;
 }
 
@@ -53,6 +53,20 @@ describe("terrafix fix", () => {
     const again = await cli(args);
     expect(again.code).toBe(0);
     expect((JSON.parse(again.out) as FixJson & { outcome: string }).outcome).toBe("already-compliant");
+  });
+
+  it("shows a gate that did not run as skipped with its reason, never as passed (text and JSON)", async () => {
+    const env = { PATH: process.env["PATH"], TERRAFIX_TERRAFORM_BIN: "/nonexistent/terraform" };
+    const args = ["fix", "--repo", copyDemoRepo(), "--test", "aws-rds-multi-az-redundancy", "--name", "acme-prod-db", "--type", "RDS instance", "--generator", "rules"];
+    const json = JSON.parse((await cli([...args, "--json"], env)).out) as FixJson;
+    expect(json.verification?.checks.find((c) => c.name === "fmt")).toEqual({ name: "fmt", status: "skipped", passed: false, detail: "no terraform binary to run terraform fmt" });
+    expect(json.verification?.checks.find((c) => c.name === "parse")).toMatchObject({ status: "pass", passed: true });
+    expect(json.verification?.passed).toBe(true);
+    const text = await cli(args, env);
+    expect(text.code).toBe(0);
+    expect(text.out).toContain("[skipped] fmt: no terraform binary to run terraform fmt");
+    expect(text.out).toContain("[pass] parse:");
+    expect(text.out).not.toMatch(/\[pass\] fmt/);
   });
 
   it("exits 1 with the match status when nothing matches", async () => {

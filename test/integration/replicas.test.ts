@@ -4,9 +4,10 @@ import { afterAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config/load.js";
 import { buildRuntime, type Runtime } from "../../src/composition/runtime.js";
 import { silentLogger } from "../../src/observability/logger.js";
+import { postgresUrl } from "../adapters/postgres/postgres-url.js";
 import { startE2e } from "../support/e2e.js";
 
-const PG_URL = process.env["TERRAFIX_TEST_POSTGRES_URL"] ?? "postgres://postgres@127.0.0.1:5432/test";
+const PG_URL = postgresUrl();
 const schema = `tf_replicas_${randomBytes(4).toString("hex")}`;
 
 afterAll(async () => {

@@ -70,7 +70,7 @@ describe("generateRuleFix", () => {
     expect(file?.after).toContain('resource "aws_iam_account_password_policy" "this" {\n  minimum_password_length      = 14\n');
     if (formatter !== undefined) expect(await formatter(file?.after ?? "")).toBe(file?.after);
     const report = await verifyChange({ change: result.change, controlIds: ["iam-password-policy"], targetAddress: "aws_iam_account_password_policy.this", files: ctx.files });
-    expect(report.checks.filter((c) => !c.passed)).toEqual([]);
+    expect(report.checks.filter((c) => c.status === "fail")).toEqual([]);
     const fixed = await contextOf({ "infra/providers.tf": 'provider "aws" {}\n', "infra/iam-password-policy.tf": file?.after ?? "" });
     expect(generateRuleFix({ controlIds: ["iam-password-policy"], ctx: fixed }).type).toBe("already-compliant");
   });

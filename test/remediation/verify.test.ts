@@ -53,7 +53,7 @@ describe("verifyChange", () => {
   it("fails the fmt gate with the first line terraform fmt would rewrite", async () => {
     const fmt = async (text: string): Promise<string> => Promise.resolve(text.replace("multi_az     = true", "multi_az   = true"));
     const report = await verify(GOOD.replace("multi_az   = true", "multi_az     = true"), { formatter: fmt });
-    expect(gate(report, "fmt")).toEqual({ name: "fmt", passed: false, detail: 'terraform fmt would rewrite the change: main.tf: line 5 is "  multi_az     = true", terraform fmt writes "  multi_az   = true"' });
+    expect(gate(report, "fmt")).toEqual({ name: "fmt", status: "fail", passed: false, detail: 'terraform fmt would rewrite the change: main.tf: line 5 is "  multi_az     = true", terraform fmt writes "  multi_az   = true"' });
   });
 
   it("uses the real terraform fmt when it is installed", async () => {
@@ -63,19 +63,23 @@ describe("verifyChange", () => {
     expect(gate(report, "fmt").detail).toContain("line 5");
   });
 
-  it("skips fmt when there is no formatter or it cannot format, and forgives a file that was never clean", async () => {
-    expect(gate(await verify(GOOD), "fmt").detail).toBe("skipped: no terraform binary to run terraform fmt");
-    expect(gate(await verify(GOOD, { formatter: () => Promise.resolve(null) }), "fmt").detail).toContain("skipped: terraform fmt could not format main.tf");
+  it("skips fmt when there is no formatter or it cannot format (skipped, not passed), and forgives a file that was never clean", async () => {
+    const noBinary = await verify(GOOD);
+    expect(gate(noBinary, "fmt")).toEqual({ name: "fmt", status: "skipped", passed: false, detail: "no terraform binary to run terraform fmt" });
+    // A skipped gate does not fail the change.
+    expect(noBinary.passed).toBe(true);
+    expect(gate(await verify(GOOD, { formatter: () => Promise.resolve(null) }), "fmt")).toMatchObject({ status: "skipped", detail: "terraform fmt could not format main.tf" });
     const messy = BEFORE.replace('identifier = "main"', 'identifier    =    "main"');
     const fmt = (t: string): Promise<string> => Promise.resolve(t.replace('identifier    =    "main"', 'identifier = "main"'));
     const report = await verify(messy.replace('engine     = "postgres"\n', 'engine     = "postgres"\n  multi_az   = true\n'), { formatter: fmt, before: messy });
-    expect(gate(report, "fmt").passed).toBe(true);
+    expect(gate(report, "fmt")).toMatchObject({ status: "pass", passed: true });
   });
 
   it("fails the control gate when the control still fails, naming it", async () => {
     const report = await verify(BEFORE.replace('engine     = "postgres"\n', 'engine     = "postgres"\n  multi_az   = false\n'));
     expect(gate(report, "control")).toEqual({
       name: "control",
+      status: "fail",
       passed: false,
       detail: "rds-multi-az is still fail on aws_db_instance.main (RDS instances are Multi-AZ; Checkov CKV_AWS_157)",
     });
@@ -91,6 +95,7 @@ describe("verifyChange", () => {
     const report = await verify(GOOD.replace("multi_az   = true", "multi_az            = true\n  publicly_accessible = true"));
     expect(gate(report, "no-new-findings")).toEqual({
       name: "no-new-findings",
+      status: "fail",
       passed: false,
       detail: "the change breaks other controls: rds-not-public on aws_db_instance.main: passed before, fail after",
     });
@@ -113,6 +118,7 @@ describe("verifyChange", () => {
     expect(report.passed).toBe(false);
     expect(gate(report, "guardrails")).toEqual({
       name: "guardrails",
+      status: "fail",
       passed: false,
       detail: "[provisioner] main.tf:7: aws_db_instance.main gains a provisioner block (provisioners run arbitrary commands at apply time and are never part of a compliance fix); remove it",
     });
@@ -126,18 +132,19 @@ describe("verifyChange", () => {
     expect(gate(report, "control").passed).toBe(false);
   });
 
-  it("passes the control gate with a note when no control covers the test (the model's fixes), keeping the other gates", async () => {
+  it("skips the control gate with its reason when no control covers the test (the model's fixes), keeping the other gates", async () => {
     const ctx = await contextOf({ "main.tf": BEFORE });
     const report = await verifyChange({ change: change(GOOD), controlIds: [], targetAddress: "aws_db_instance.main", files: ctx.files });
-    expect(gate(report, "control")).toEqual({ name: "control", passed: true, detail: "no control in the catalogue covers this test: no deterministic re-check, the reviewer confirms the fix" });
+    expect(report.passed).toBe(true);
+    expect(gate(report, "control")).toEqual({ name: "control", status: "skipped", passed: false, detail: "no control in the catalogue covers this test: no deterministic re-check, the reviewer confirms the fix" });
     expect(report.checks.map((c) => c.name)).toEqual(["parse", "fmt", "control", "no-new-findings", "scope", "guardrails"]);
   });
 
   it("ignores controls that do not apply to the target's type, but needs one that does", async () => {
     const both = await verifyChange({ change: change(GOOD), controlIds: ["rds-multi-az", "s3-versioning"], targetAddress: "aws_db_instance.main" });
-    expect(gate(both, "control")).toEqual({ name: "control", passed: true, detail: "rds-multi-az now pass on aws_db_instance.main (s3-versioning does not apply to aws_db_instance)" });
+    expect(gate(both, "control")).toEqual({ name: "control", status: "pass", passed: true, detail: "rds-multi-az now pass on aws_db_instance.main (s3-versioning does not apply to aws_db_instance)" });
     const none = await verifyChange({ change: change(GOOD), controlIds: ["s3-versioning"], targetAddress: "aws_db_instance.main" });
-    expect(gate(none, "control")).toEqual({ name: "control", passed: false, detail: "no control applies to aws_db_instance.main: s3-versioning does not apply to aws_db_instance" });
+    expect(gate(none, "control")).toEqual({ name: "control", status: "fail", passed: false, detail: "no control applies to aws_db_instance.main: s3-versioning does not apply to aws_db_instance" });
   });
 
   it("parses the before text itself when no repository files are given", async () => {
@@ -149,6 +156,6 @@ describe("verifyChange", () => {
     const before = `module "db" {\n  source = "terraform-aws-modules/rds/aws"\n\n  identifier = "x"\n}\n`;
     const after = before.replace('identifier = "x"\n', 'identifier = "x"\n  multi_az   = true\n');
     const report = await verifyChange({ change: change(after, before), controlIds: ["rds-multi-az"], targetAddress: "module.db" });
-    expect(report.checks.filter((c) => !c.passed)).toEqual([]);
+    expect(report.checks.filter((c) => c.status === "fail")).toEqual([]);
   });
 });

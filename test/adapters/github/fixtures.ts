@@ -52,7 +52,7 @@ export function request(options: { failure?: Failure; headSha?: string; owner?: 
         { path: `encryption-${f.displayName}.tf`, before: "", after: `resource "aws_s3_bucket_server_side_encryption_configuration" "this" {\n  sse_algorithm = "${variant}"\n}\n` },
       ],
     },
-    verification: { passed: true, checks: [{ name: "parse", passed: true, detail: "all files parse" }] },
+    verification: { passed: true, checks: [{ name: "parse", status: "pass", passed: true, detail: "all files parse" }] },
   };
 }
 

@@ -1,8 +1,12 @@
 import pg from "pg";
+import { inject } from "vitest";
 
-/** The PostgreSQL the tests use; CI exports TERRAFIX_TEST_POSTGRES_URL. */
+/**
+ * The PostgreSQL the tests use: TERRAFIX_TEST_POSTGRES_URL when set (CI), else the one
+ * test/global-setup/postgres.ts started for this run.
+ */
 export function postgresUrl(): string {
-  return process.env.TERRAFIX_TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test";
+  return inject("postgresUrl");
 }
 
 /** Fails (never skips) the suite with a clear message when PostgreSQL is unreachable. */

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { parseHclFile, type HclBlock } from "../../../src/terraform/parse.js";
-import type { ProposedChange, VerificationReport } from "../../../src/domain/change.js";
+import { gateResult, verificationReport, type ProposedChange, type VerificationReport } from "../../../src/domain/change.js";
 import type { LlmBlockRef, LlmFixInput } from "../../../src/remediation/llm/input.js";
 
 export function fixture(name: string): string {
@@ -61,13 +61,13 @@ export async function simpleVerify(change: ProposedChange): Promise<Verification
   const checks = [];
   for (const file of change.files) {
     const parsed = await parseHclFile(file.path, file.after);
-    checks.push({ name: "parse", passed: parsed.errors.length === 0, detail: parsed.errors.join("; ") || `${file.path} parses` });
+    checks.push(gateResult("parse", parsed.errors.length === 0 ? "pass" : "fail", parsed.errors.join("; ") || `${file.path} parses`));
     const versioned = /resource\s+"aws_s3_bucket_versioning"[\s\S]*?bucket\s*=\s*aws_s3_bucket\.logs\.id[\s\S]*?status\s*=\s*"Enabled"/.test(file.after);
-    checks.push({ name: "control", passed: versioned, detail: versioned ? "s3-versioning passes" : "s3-versioning still fails for aws_s3_bucket.logs" });
+    checks.push(gateResult("control", versioned ? "pass" : "fail", versioned ? "s3-versioning passes" : "s3-versioning still fails for aws_s3_bucket.logs"));
     const provisioner = /^\s*provisioner\s+"/m.test(file.after);
-    checks.push({ name: "guardrails", passed: !provisioner, detail: provisioner ? "provisioner blocks are not allowed (guardrail: no-provisioner)" : "no guardrail violated" });
+    checks.push(gateResult("guardrails", provisioner ? "fail" : "pass", provisioner ? "provisioner blocks are not allowed (guardrail: no-provisioner)" : "no guardrail violated"));
   }
-  return { passed: checks.every((c) => c.passed), checks };
+  return verificationReport(checks);
 }
 
 export const VERSIONING_BLOCK = `resource "aws_s3_bucket_versioning" "logs" {

@@ -1,19 +1,20 @@
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { createTwoFilesPatch } from "diff";
-import { EXIT_JOB_FAILED, EXIT_OK, EXIT_USAGE, type CliIo, type FixOptions } from "../cli/context.js";
-import { loadConfig } from "../config/load.js";
-import { controlsForTest, parseTestMappings } from "../controls/catalogue.js";
-import type { Failure } from "../domain/failure.js";
-import { indexRepository } from "../terraform/index.js";
-import { matchResource } from "../terraform/match.js";
-import type { GenerateStep } from "../pipeline/stages.js";
-import { writeFix } from "./fixer.js";
+import { createModel } from "../../composition/model.js";
+import { generateDeps } from "../../composition/pipeline-deps.js";
+import { commandLogger } from "../../composition/runtime-options.js";
+import { controlsForTest, parseTestMappings } from "../../controls/catalogue.js";
+import type { VerificationReport } from "../../domain/change.js";
+import type { Failure } from "../../domain/failure.js";
+import type { GenerationResult, LlmUsage } from "../../domain/generation.js";
+import { generateChange } from "../../pipeline/generate.js";
+import { indexTerraform } from "../../pipeline/index.js";
+import { matchRepository } from "../../pipeline/match.js";
+import { EXIT_JOB_FAILED, EXIT_OK, EXIT_USAGE, type CliIo, type FixOptions } from "../context.js";
+import { configOf } from "./config.js";
 import { prepareIdentity } from "./identity-options.js";
-import { matchJson } from "./match-command.js";
-import { createModel } from "./model.js";
-import { commandLogger } from "./runtime-options.js";
-import { createTerraformFormatter } from "./terraform-fmt.js";
+import { matchJson, type MatchJson } from "./match.js";
 
 /**
  * `terrafix fix` (CLI contract): match the resource in --repo, write a fix for --test with the
@@ -26,15 +27,15 @@ export async function fixCommand(options: FixOptions, io: CliIo): Promise<number
     io.stderr.write(`terrafix fix: ${prepared.error}\n`);
     return EXIT_USAGE;
   }
-  const config = loadConfig({ env: io.env, ...(options.config === undefined ? {} : { file: options.config }), overrides: { generator: options.generator } });
-  const mappings = parseTestMappings(config.testMappings);
-  if (options.generator === "rules" && controlsForTest(options.test, mappings).length === 0) {
+  const config = configOf(options, io, { generator: options.generator });
+  const controls = controlsForTest(options.test, parseTestMappings(config.testMappings));
+  if (options.generator === "rules" && controls.length === 0) {
     io.stderr.write(`terrafix fix: no control covers test "${options.test}" (known Vanta test id, TerraFix control id, or TERRAFIX_TEST_MAPPINGS)\n`);
     return EXIT_USAGE;
   }
   const logger = commandLogger(config);
-  const index = await indexRepository(prepared.repo);
-  const match = matchResource(index, prepared.identity, prepared.state === undefined ? {} : { state: prepared.state });
+  const index = await indexTerraform(prepared.repo, undefined, {});
+  const match = await matchRepository(index, prepared.identity, prepared.state === undefined ? {} : { state: prepared.state });
   const matched = matchJson(match);
   const candidate = match.candidates[0];
   if (match.status !== "matched" || candidate === undefined) {
@@ -51,11 +52,7 @@ export async function fixCommand(options: FixOptions, io: CliIo): Promise<number
     ...(options.arn === undefined ? {} : { arn: options.arn }),
   };
   const model = options.generator === "rules" ? undefined : createModel(config, io.env, logger);
-  const step = await writeFix(
-    { index, candidate, failure, generator: options.generator },
-    { config, logger, model, formatter: createTerraformFormatter(config.terraformBinary) },
-    (work) => work(),
-  );
+  const step = await generateChange({ failure, target: candidate, index, controls, generator: options.generator }, generateDeps(config, model, logger));
   const report = fixReport(step, matched);
   if (options.apply && step.type === "change") {
     for (const file of step.change.files) await writeFile(join(prepared.repo, file.path), file.after);
@@ -67,16 +64,16 @@ export async function fixCommand(options: FixOptions, io: CliIo): Promise<number
 }
 
 interface FixReport {
-  match: unknown;
+  match: MatchJson;
   change: { files: { path: string; diff: string }[] } | null;
-  verification: { passed: boolean; checks: { name: string; passed: boolean; detail: string }[] } | null;
+  verification: VerificationReport | null;
   generator: "rules" | "llm" | null;
-  outcome: GenerateStep["type"];
+  outcome: GenerationResult["type"];
   reason?: string;
-  llm?: unknown;
+  llm?: LlmUsage;
 }
 
-function fixReport(step: GenerateStep, match: unknown): FixReport {
+function fixReport(step: GenerationResult, match: MatchJson): FixReport {
   switch (step.type) {
     case "change":
       return {
@@ -95,14 +92,13 @@ function fixReport(step: GenerateStep, match: unknown): FixReport {
   }
 }
 
-function humanReport(report: FixReport, step: GenerateStep, applied: boolean): string {
+function humanReport(report: FixReport, step: GenerationResult, applied: boolean): string {
   const lines: string[] = [];
-  const m = report.match as { candidates: { address: string; file: string; startLine: number; confidence: number }[] };
-  const target = m.candidates[0];
+  const target = report.match.candidates[0];
   if (target !== undefined) lines.push(`match: ${target.address} at ${target.file}:${target.startLine} (confidence ${target.confidence.toFixed(2)})`);
   if (report.reason !== undefined) lines.push(`${report.outcome}: ${report.reason}`);
   if (report.verification !== null)
-    for (const c of report.verification.checks) lines.push(`  [${c.passed ? "pass" : "FAIL"}] ${c.name}: ${c.detail}`);
+    for (const c of report.verification.checks) lines.push(`  [${c.status === "fail" ? "FAIL" : c.status}] ${c.name}: ${c.detail}`);
   if (report.change !== null) {
     lines.push(`generator: ${String(report.generator)}${step.type === "change" ? `, confidence ${step.change.confidence}` : ""}`, "");
     for (const f of report.change.files) lines.push(f.diff);

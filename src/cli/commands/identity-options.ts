@@ -1,11 +1,11 @@
 import { readFile, stat } from "node:fs/promises";
 import { resolve } from "node:path";
-import type { IdentityOptions } from "../cli/context.js";
-import { ArnError, tryParseArn } from "../domain/arn.js";
-import type { ResourceIdentity } from "../domain/failure.js";
-import { kindsFor } from "../domain/resource-kinds.js";
-import { isTerraFixError } from "../errors.js";
-import { loadTerraformState, type TerraformState } from "../terraform/state.js";
+import type { IdentityOptions } from "../context.js";
+import { ArnError, tryParseArn } from "../../domain/arn.js";
+import type { ResourceIdentity } from "../../domain/failure.js";
+import { kindsFor } from "../../domain/resource-kinds.js";
+import { isTerraFixError } from "../../errors.js";
+import { loadTerraformState, type TerraformState } from "../../terraform/state.js";
 
 export interface PreparedIdentity {
   repo: string;

@@ -2,7 +2,7 @@ import { chmod, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTerraformFormatter } from "../../src/composition/terraform-fmt.js";
+import { createTerraformFormatter } from "../../../src/adapters/terraform-cli/fmt.js";
 
 describe("createTerraformFormatter", () => {
   let dir: string;

@@ -2,10 +2,10 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { notImplementedHandlers, type CommandHandlers } from "../../src/cli/context.js";
-import { matchCommand } from "../../src/composition/match-command.js";
-import { runTerrafix, type CliResult } from "../support/cli.js";
-import { FIXTURES } from "./helpers.js";
+import { notImplementedHandlers, type CommandHandlers } from "../../../src/cli/context.js";
+import { matchCommand } from "../../../src/cli/commands/match.js";
+import { runTerrafix, type CliResult } from "../../support/cli.js";
+import { FIXTURES } from "../../terraform/helpers.js";
 
 const REPO = join(FIXTURES, "basic");
 const handlers: CommandHandlers = { ...notImplementedHandlers(), match: matchCommand };

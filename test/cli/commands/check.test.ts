@@ -1,10 +1,11 @@
 import { Writable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { checkCommand, runCatalogue } from "../../src/composition/check-command.js";
-import { contextOf } from "../controls/helpers.js";
+import { checkCommand } from "../../../src/cli/commands/check.js";
+import { runCatalogue } from "../../../src/controls/run-catalogue.js";
+import { contextOf } from "../../controls/helpers.js";
 
-const FIXTURES = fileURLToPath(new URL("../fixtures/controls/", import.meta.url));
+const FIXTURES = fileURLToPath(new URL("../../fixtures/controls/", import.meta.url));
 
 function io() {
   const out: string[] = [];

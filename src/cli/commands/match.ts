@@ -1,6 +1,7 @@
-import { EXIT_JOB_FAILED, EXIT_OK, EXIT_USAGE, type CliIo, type MatchOptions } from "../cli/context.js";
-import { indexRepository } from "../terraform/index.js";
-import { matchResourceValidated, type MatchResult } from "../terraform/match.js";
+import { indexTerraform } from "../../pipeline/index.js";
+import { matchRepository } from "../../pipeline/match.js";
+import type { MatchResult } from "../../terraform/match.js";
+import { EXIT_JOB_FAILED, EXIT_OK, EXIT_USAGE, type CliIo, type MatchOptions } from "../context.js";
 import { prepareIdentity } from "./identity-options.js";
 
 /**
@@ -14,19 +15,21 @@ export async function matchCommand(options: MatchOptions, io: CliIo): Promise<nu
     return EXIT_USAGE;
   }
   const { repo, identity, state } = prepared;
-  const index = await indexRepository(repo, { validation: "lazy" });
-  const result = await matchResourceValidated(index, identity, state === undefined ? {} : { state });
+  const index = await indexTerraform(repo, undefined, {});
+  const result = await matchRepository(index, identity, state === undefined ? {} : { state });
   if (options.json) io.stdout.write(`${JSON.stringify(matchJson(result))}\n`);
   else io.stdout.write(human(result, index.errors));
   return result.status === "matched" ? EXIT_OK : EXIT_JOB_FAILED;
 }
 
-/** The `match --json` shape of the CLI contract (also the `match` field of `fix --json`). */
-export function matchJson(result: MatchResult): {
+export interface MatchJson {
   status: MatchResult["status"];
   reason: string;
   candidates: { address: string; file: string; startLine: number; endLine: number; confidence: number; reasons: string[] }[];
-} {
+}
+
+/** The `match --json` shape of the CLI contract (also the `match` field of `fix --json`). */
+export function matchJson(result: MatchResult): MatchJson {
   return {
     status: result.status,
     reason: result.reason,

@@ -1,0 +1,30 @@
+import { stat } from "node:fs/promises";
+import { resolve } from "node:path";
+import { runCatalogue, type CheckSummary } from "../../controls/run-catalogue.js";
+import { indexRepository } from "../../terraform/index.js";
+import { EXIT_JOB_FAILED, EXIT_OK, EXIT_USAGE, type CheckOptions, type CliIo } from "../context.js";
+
+/**
+ * `terrafix check --repo DIR [--json]` (CLI contract, ARCHITECTURE.md): the control catalogue over
+ * a repository. Exit 1 when any control fails, 0 when clean (unknown results do not fail), 2 for
+ * a bad --repo.
+ */
+export async function checkCommand(options: CheckOptions, io: CliIo): Promise<number> {
+  const repo = resolve(options.repo);
+  const info = await stat(repo).catch(() => undefined);
+  if (info?.isDirectory() !== true) {
+    io.stderr.write(`terrafix check: --repo ${options.repo} is not a directory\n`);
+    return EXIT_USAGE;
+  }
+  const index = await indexRepository(repo);
+  const { findings, summary } = runCatalogue(index);
+  const full: CheckSummary = { ...summary, parseErrors: index.errors.length };
+  if (options.json) {
+    io.stdout.write(`${JSON.stringify({ findings, summary: full })}\n`);
+  } else {
+    for (const f of findings) io.stdout.write(`${f.result.toUpperCase().padEnd(7)} ${f.control.padEnd(26)} ${f.address}  ${f.file}:${f.startLine}\n`);
+    for (const e of index.errors) io.stderr.write(`warning: ${e.file}: ${e.message}\n`);
+    io.stdout.write(`${full.checks} checks on ${full.resources} resources: ${full.passed} passed, ${full.failed} failed, ${full.unknown} unknown\n`);
+  }
+  return findings.some((f) => f.result === "fail") ? EXIT_JOB_FAILED : EXIT_OK;
+}

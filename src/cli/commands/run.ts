@@ -1,0 +1,45 @@
+import { buildRuntime } from "../../composition/runtime.js";
+import { startHealthServer } from "../../daemon/http-server.js";
+import { handleShutdownSignals } from "../../daemon/signals.js";
+import { EXIT_OK, type CliIo, type RunOptions } from "../context.js";
+import { configOf } from "./config.js";
+
+/** `terrafix run`: the daemon until SIGTERM/SIGINT. */
+export async function runCommand(options: RunOptions, io: CliIo): Promise<number> {
+  const config = configOf(options, io);
+  const runtime = await buildRuntime(config, { env: io.env });
+  const server = await startHealthServer({
+    port: config.httpPort,
+    store: runtime.store,
+    registry: runtime.metrics.registry,
+    maxPollAgeMs: config.readyMaxPollAgeSeconds * 1000,
+    startupGraceMs: Math.max(config.pollIntervalSeconds * 2000, 60_000),
+  });
+  runtime.logger.info({ url: server.url, owner: runtime.daemon.owner, concurrency: config.concurrency }, "daemon started");
+  runtime.daemon.start();
+  let resolveStopped!: () => void;
+  const stopped = new Promise<void>((resolve) => (resolveStopped = resolve));
+  let stopping: Promise<unknown> | undefined;
+  const stop = (graceMs: number): void => {
+    stopping = runtime.daemon.stop(graceMs).then((r) => {
+      runtime.logger.info(r, "daemon stopped");
+      resolveStopped();
+    });
+  };
+  const removeHandlers = handleShutdownSignals(runtime.logger, {
+    graceful: () => stop(config.shutdownGraceSeconds * 1000),
+    forceful: () => {
+      if (stopping === undefined) stop(0);
+      // Already stopping gracefully: abort what still runs and release its claims now.
+      else void runtime.daemon.pool.shutdown(0).finally(resolveStopped);
+    },
+  });
+  try {
+    await stopped;
+  } finally {
+    removeHandlers();
+    await server.close();
+    await runtime.close();
+  }
+  return EXIT_OK;
+}

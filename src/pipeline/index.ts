@@ -1,0 +1,38 @@
+import { indexRepository, type ParseCache } from "../terraform/index.js";
+import type { RepositoryIndex } from "../terraform/types.js";
+import type { RepoCheckout } from "./workspace.js";
+
+/** A checkout with its `.terrafix.yml` and its Terraform index. */
+export interface IndexedCheckout extends RepoCheckout {
+  index: RepositoryIndex;
+}
+
+export interface IndexDeps {
+  /** One parse cache per process, keyed by file content hash: an unchanged checkout parses nothing. */
+  cache?: ParseCache;
+}
+
+/** Stage 2: the Terraform index of every checkout. */
+export async function indexCheckouts(checkouts: readonly RepoCheckout[], deps: IndexDeps, signal: AbortSignal): Promise<IndexedCheckout[]> {
+  const out: IndexedCheckout[] = [];
+  for (const c of checkouts) {
+    signal.throwIfAborted();
+    // A repository reference's own path wins; a single path in .terrafix.yml narrows the index.
+    const subPath = c.checkout.repo.path ?? (c.config.paths.length === 1 ? c.config.paths[0] : undefined);
+    out.push({ ...c, index: await indexTerraform(c.checkout.dir, subPath, deps) });
+  }
+  return out;
+}
+
+/**
+ * The index of one directory, as every caller builds it (daemon, `match`, `fix`). Lazy
+ * validation: tree-sitter locates every block; hcl2json validates only the files a match uses
+ * (pipeline/match.ts), which keeps indexing large repositories fast.
+ */
+export function indexTerraform(dir: string, subPath: string | undefined, deps: IndexDeps): Promise<RepositoryIndex> {
+  return indexRepository(dir, {
+    validation: "lazy",
+    ...(deps.cache === undefined ? {} : { cache: deps.cache }),
+    ...(subPath === undefined ? {} : { subPath }),
+  });
+}

@@ -1,0 +1,43 @@
+import { branchName, type Failure } from "../domain/failure.js";
+import type { GenerationResult } from "../domain/generation.js";
+import { matchedTarget, type MatchedTarget } from "../domain/target.js";
+import type { PublishOutcome, Publisher } from "../ports/publisher.js";
+import type { RepoCheckout } from "./workspace.js";
+
+export interface PublishInput {
+  key: string;
+  failure: Failure;
+  /** The repository the target is in, with its `.terrafix.yml`. */
+  repo: RepoCheckout;
+  target: MatchedTarget;
+  generation: Extract<GenerationResult, { type: "change" }>;
+}
+
+export interface PublishDeps {
+  publisher: Publisher;
+}
+
+/**
+ * Stage 6: hands the verified change to the publisher on the failure's branch, with the labels
+ * and reviewers the repository's `.terrafix.yml` adds. Thin on purpose: the pull-request policy
+ * belongs to this stage and moves here over the Scm port (issue 15).
+ */
+export function publishChange(input: PublishInput, deps: PublishDeps, signal: AbortSignal): Promise<PublishOutcome> {
+  const { key, failure, repo, generation } = input;
+  return deps.publisher.publish(
+    {
+      key,
+      failure,
+      repo: repo.checkout.repo,
+      checkout: repo.checkout,
+      branch: branchName(failure.testId, key),
+      target: matchedTarget(input.target),
+      change: generation.change,
+      verification: generation.verification,
+      ...(generation.llm === undefined ? {} : { llm: generation.llm }),
+      ...(repo.config.labels.length === 0 ? {} : { labels: repo.config.labels }),
+      ...(repo.config.reviewers.length === 0 ? {} : { reviewers: repo.config.reviewers }),
+    },
+    signal,
+  );
+}
