@@ -1,11 +1,3 @@
-import { checkCommand } from "../cli/commands/check.js";
-import { cleanupCommand } from "../cli/commands/cleanup.js";
-import { fixCommand } from "../cli/commands/fix.js";
-import { matchCommand } from "../cli/commands/match.js";
-import { processOnceCommand } from "../cli/commands/process-once.js";
-import { retryCommand } from "../cli/commands/retry.js";
-import { runCommand } from "../cli/commands/run.js";
-import { statsCommand } from "../cli/commands/stats.js";
 import { notImplementedHandlers, type CommandHandlers } from "../cli/context.js";
 
 /**
@@ -17,13 +9,13 @@ import { notImplementedHandlers, type CommandHandlers } from "../cli/context.js"
 export function createHandlers(): CommandHandlers {
   return {
     ...notImplementedHandlers(),
-    run: async (options, io) => (await import("./daemon-commands.js")).runCommand(options, io),
-    processOnce: async (options, io) => (await import("./daemon-commands.js")).processOnceCommand(options, io),
-    stats: async (options, io) => (await import("./state-commands.js")).statsCommand(options, io),
-    cleanup: async (options, io) => (await import("./state-commands.js")).cleanupCommand(options, io),
-    retry: async (options, io) => (await import("./state-commands.js")).retryCommand(options, io),
-    match: async (options, io) => (await import("./match-command.js")).matchCommand(options, io),
-    fix: async (options, io) => (await import("./fix-command.js")).fixCommand(options, io),
-    check: async (options, io) => (await import("./check-command.js")).checkCommand(options, io),
+    run: async (options, io) => (await import("../cli/commands/run.js")).runCommand(options, io),
+    processOnce: async (options, io) => (await import("../cli/commands/process-once.js")).processOnceCommand(options, io),
+    stats: async (options, io) => (await import("../cli/commands/stats.js")).statsCommand(options, io),
+    cleanup: async (options, io) => (await import("../cli/commands/cleanup.js")).cleanupCommand(options, io),
+    retry: async (options, io) => (await import("../cli/commands/retry.js")).retryCommand(options, io),
+    match: async (options, io) => (await import("../cli/commands/match.js")).matchCommand(options, io),
+    fix: async (options, io) => (await import("../cli/commands/fix.js")).fixCommand(options, io),
+    check: async (options, io) => (await import("../cli/commands/check.js")).checkCommand(options, io),
   };
 }
