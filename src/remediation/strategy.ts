@@ -1,14 +1,10 @@
 import { failedChecks, type ProposedChange, type VerificationReport } from "../domain/change.js";
 import type { LlmFixInput } from "./llm/input.js";
+import type { RuleFixResult } from "./rules.js";
 import { runLlmFix, type LlmAttemptRecord, type LlmFixDeps, type LlmRunStats, type VerifyChange } from "./llm/loop.js";
 
 export type GeneratorChoice = "rules" | "llm" | "auto";
 
-/** What the rule-based fixer (controls' fix()) says about a job. */
-export type RuleFixResult =
-  | { type: "change"; change: ProposedChange }
-  | { type: "unsupported"; reason: string }
-  | { type: "already-compliant"; reason: string };
 
 export interface GenerateFixInput {
   generator: GeneratorChoice;
