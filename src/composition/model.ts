@@ -14,6 +14,7 @@ export function createModel(config: Config, env: NodeJS.ProcessEnv, logger: Logg
   const sessionToken = env["AWS_SESSION_TOKEN"];
   return createBedrockFixModel({
     modelId: config.bedrockModelId,
+    effort: config.bedrockEffort,
     region: config.awsRegion,
     ...(config.bedrockEndpointUrl === undefined ? {} : { endpoint: config.bedrockEndpointUrl }),
     maxAttempts: config.bedrockMaxAttempts,
@@ -25,11 +26,12 @@ export function createModel(config: Config, env: NodeJS.ProcessEnv, logger: Logg
   });
 }
 
-export function modelPrices(config: Config): ModelPrices {
+/** Price overrides from configuration; unset prices come from the model catalogue. */
+export function modelPrices(config: Config): Partial<ModelPrices> {
   return {
-    inputPerMtok: config.llmInputPricePerMtok,
-    outputPerMtok: config.llmOutputPricePerMtok,
-    cacheReadPerMtok: config.llmCacheReadPricePerMtok,
-    cacheWritePerMtok: config.llmCacheWritePricePerMtok,
+    ...(config.llmInputPricePerMtok === undefined ? {} : { inputPerMtok: config.llmInputPricePerMtok }),
+    ...(config.llmOutputPricePerMtok === undefined ? {} : { outputPerMtok: config.llmOutputPricePerMtok }),
+    ...(config.llmCacheReadPricePerMtok === undefined ? {} : { cacheReadPerMtok: config.llmCacheReadPricePerMtok }),
+    ...(config.llmCacheWritePricePerMtok === undefined ? {} : { cacheWritePerMtok: config.llmCacheWritePricePerMtok }),
   };
 }

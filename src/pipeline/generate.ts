@@ -27,9 +27,9 @@ export interface GenerateInput {
   generator: GeneratorChoice;
 }
 
-/** The model's limits and prices (TERRAFIX_LLM_*, BEDROCK_MAX_TOKENS). */
+/** The model's limits (TERRAFIX_LLM_*, BEDROCK_MAX_TOKENS) and price overrides (the catalogue entry has the prices). */
 export interface LlmSettings {
-  prices: ModelPrices;
+  prices: Partial<ModelPrices>;
   maxRounds: number;
   maxModelRetries: number;
   maxTokens: number;

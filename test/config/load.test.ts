@@ -26,7 +26,7 @@ describe("loadConfig", () => {
     expect(config.publisher).toBe("github");
     expect(config.generator).toBe("auto");
     expect(config.stateUrl).toBe("./data/terrafix.db");
-    expect(config.bedrockModelId).toBe("us.anthropic.claude-sonnet-4-5-20250929-v1:0");
+    expect(config.bedrockModelId).toBe("global.anthropic.claude-sonnet-5-5");
     expect(config.repositories).toEqual([]);
     expect(config.vantaClientSecret).toBeUndefined();
   });

@@ -1,16 +1,28 @@
-import { createHash, randomUUID } from "node:crypto";
+import { createHash, createHmac, randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { lookupModel, TEXTS, type FakeFamily, type FakeLifecycle, type FakeModelRules } from "./bedrock-models.js";
+import { issuedMessages, remember, thinkingOf, validateForModel, type ConverseBody, type IssuedMessages } from "./bedrock-rules.js";
+
+export type { ConverseBody } from "./bedrock-rules.js";
+export { FAKE_MODELS, TEXTS as FAKE_BEDROCK_TEXTS } from "./bedrock-models.js";
 
 /**
  * A wire-faithful fake of Bedrock Runtime's Converse API (shared/reference/services.md §1.3) for
  * tests, the demo and the benchmarks. The real SDK talks to it over HTTP/1.1 (the adapter uses
  * NodeHttpHandler; see src/adapters/bedrock/client.ts).
  *
+ * Before any answer the request must pass what the real service checks for the model it names
+ * (bedrock-models.ts, bedrock-rules.ts): a known id behind an inference profile, a live model,
+ * and that model's rules on sampling, tool choice, thinking, effort, prefill, maxTokens and
+ * reasoning replay, with the service's own error texts.
+ *
  * Answers come, in this order, from: an active fault (`setFault`), the queue of scripted steps
  * (`script`/`enqueue`, or the `scenario` option), the `responder` function, else a 400 saying
  * nothing was scripted (a 4xx, so the SDK does not retry it and the test fails loudly).
+ * Thinking models answer with a `reasoningContent` block first (signature; empty text on
+ * Sonnet 5.5, whose default display is "omitted").
  */
 export type BedrockErrorName =
   | "ThrottlingException"
@@ -25,10 +37,10 @@ export type BedrockErrorName =
   | "ModelErrorException";
 
 export type FakeBedrockStep =
-  /** A forced-tool answer with this input (any JSON, including a string to simulate garbage). */
-  | { type: "tool"; input: unknown; toolName?: string; stopReason?: string; text?: string }
+  /** A tool call with this input (any JSON, including a string to simulate garbage); `reasoning` overrides whether a thinking block comes first. */
+  | { type: "tool"; input: unknown; toolName?: string; stopReason?: string; text?: string; reasoning?: boolean }
   /** A plain text answer without a tool call. */
-  | { type: "text"; text: string; stopReason?: string }
+  | { type: "text"; text: string; stopReason?: string; reasoning?: boolean }
   | { type: "error"; error: BedrockErrorName; message?: string }
   /** Anything else, verbatim. */
   | { type: "raw"; status: number; body: unknown; headers?: Record<string, string> };
@@ -38,16 +50,6 @@ export interface FakeBedrockRequest {
   path: string;
   headers: Record<string, string | string[] | undefined>;
   body: ConverseBody;
-}
-
-/** The request body as sent (only the fields the fake looks at are typed). */
-export interface ConverseBody {
-  messages?: { role: string; content: Record<string, unknown>[] }[];
-  system?: Record<string, unknown>[];
-  inferenceConfig?: { maxTokens?: number; temperature?: number; topP?: number };
-  toolConfig?: { tools?: Record<string, unknown>[]; toolChoice?: Record<string, unknown> };
-  additionalModelRequestFields?: Record<string, unknown>;
-  [key: string]: unknown;
 }
 
 export type FakeBedrockResponder = (request: FakeBedrockRequest) => FakeBedrockStep | Promise<FakeBedrockStep>;
@@ -67,8 +69,10 @@ export interface FakeBedrockOptions {
   responder?: FakeBedrockResponder;
   /** Delay before each answer: fixed, or drawn per request (e.g. lognormal for benchmarks). */
   latencyMs?: number | (() => number);
-  /** Smallest cacheable prefix (Sonnet 4.5: 1,024 tokens). */
+  /** Smallest cacheable prefix; default: the model's (Sonnet 5.5: 512, the others 1,024). */
   minCacheTokens?: number;
+  /** Models that answer as retired: Legacy without recent use, or end of life (404). Default: all active. */
+  lifecycle?: Partial<Record<FakeFamily, FakeLifecycle>>;
   /** Seed of the fault-rate generator. */
   seed?: number;
 }
@@ -102,7 +106,8 @@ export async function startFakeBedrock(options: FakeBedrockOptions = {}): Promis
   const queue: FakeBedrockStep[] = loadScenario(options.scenario);
   const requests: FakeBedrockRequest[] = [];
   const cachedPrefixes = new Set<string>();
-  const minCacheTokens = options.minCacheTokens ?? 1024;
+  const issued = issuedMessages();
+  const signingKey = randomUUID();
   let responder = options.responder;
   let fault: (FakeBedrockFault & { used: number }) | undefined;
   let rngState = (options.seed ?? 42) >>> 0;
@@ -127,7 +132,13 @@ export async function startFakeBedrock(options: FakeBedrockOptions = {}): Promis
     }
     const request: FakeBedrockRequest = { modelId, path: req.url ?? "", headers: req.headers, body };
     requests.push(request);
-    const invalid = validate(body);
+    const model = lookupModel(modelId);
+    if (model.type === "unknown") return error("ValidationException", TEXTS.invalidId);
+    const state = options.lifecycle?.[model.rules.family] ?? "active";
+    if (state === "end-of-life") return error("ResourceNotFoundException", TEXTS.endOfLife);
+    if (state === "legacy-inactive") return error("ResourceNotFoundException", TEXTS.legacy);
+    if (!model.profile) return error("ValidationException", TEXTS.onDemand(modelId));
+    const invalid = validate(body) ?? validateForModel(body, model.rules, issued);
     if (invalid !== undefined) return error("ValidationException", invalid);
     if (fault !== undefined) {
       const hit = fault.rate === undefined ? true : random() < fault.rate;
@@ -138,7 +149,7 @@ export async function startFakeBedrock(options: FakeBedrockOptions = {}): Promis
     }
     const step = queue.shift() ?? (responder === undefined ? undefined : await responder(request));
     if (step === undefined) return error("ValidationException", "fake-bedrock: no scripted answer left for this request");
-    return render(step, body, cachedPrefixes, minCacheTokens);
+    return render(step, body, model.rules, { cached: cachedPrefixes, issued, signingKey, minCacheTokens: options.minCacheTokens ?? model.rules.cacheMinTokens });
   }
 
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
@@ -206,13 +217,8 @@ function error(name: BedrockErrorName, message?: string) {
   };
 }
 
-/** The checks of the real service that TerraFix could get wrong. */
+/** The checks of the real service that hold for every model (the per-model ones: bedrock-rules.ts). */
 function validate(body: ConverseBody): string | undefined {
-  const config = body.inferenceConfig ?? {};
-  if (config.temperature !== undefined && config.topP !== undefined) {
-    // Verbatim message of Sonnet 4.5 (services.md §1.1).
-    return "The model returned the following errors: temperature and top_p cannot both be specified for this model. Please use only one.";
-  }
   const messages = body.messages ?? [];
   if (messages.length === 0) return "messages must not be empty";
   if (messages[0]?.role !== "user") return "A conversation must start with a user message.";
@@ -224,7 +230,6 @@ function validate(body: ConverseBody): string | undefined {
     const name = (choice.tool as { name?: string }).name;
     const names = (body.toolConfig?.tools ?? []).map((t) => (t.toolSpec as { name?: string } | undefined)?.name);
     if (!names.includes(name)) return `toolChoice names an unknown tool: ${name}`;
-    if (body.additionalModelRequestFields?.thinking !== undefined) return "Thinking may not be enabled when tool_choice forces tool use.";
   }
   for (let i = 1; i < messages.length; i += 1) {
     const uses = (messages[i - 1]?.content ?? []).flatMap((c) => (c.toolUse === undefined ? [] : [(c.toolUse as { toolUseId: string }).toolUseId]));
@@ -237,17 +242,26 @@ function validate(body: ConverseBody): string | undefined {
   return undefined;
 }
 
-function render(step: FakeBedrockStep, body: ConverseBody, cached: Set<string>, minCacheTokens: number) {
+interface RenderContext {
+  cached: Set<string>;
+  issued: IssuedMessages;
+  signingKey: string;
+  minCacheTokens: number;
+}
+
+function render(step: FakeBedrockStep, body: ConverseBody, rules: FakeModelRules, ctx: RenderContext) {
   if (step.type === "error") return error(step.error, step.message);
   if (step.type === "raw") return { status: step.status, body: step.body, headers: step.headers ?? {} };
   const content: Record<string, unknown>[] = [];
+  if (step.reasoning ?? thinksNow(body, rules)) content.push(reasoningBlock(rules, ctx.signingKey));
   if (step.text !== undefined && step.text !== "") content.push({ text: step.text });
   if (step.type === "tool") {
-    const toolName = step.toolName ?? forcedToolName(body) ?? "tool";
+    const toolName = step.toolName ?? forcedToolName(body) ?? firstToolName(body) ?? "tool";
     content.push({ toolUse: { toolUseId: `tooluse_${randomUUID().replace(/-/g, "").slice(0, 22)}`, name: toolName, input: step.input } });
   }
+  remember(ctx.issued, content);
   const stopReason = step.stopReason ?? (step.type === "tool" ? "tool_use" : "end_turn");
-  const usage = simulateUsage(body, content, cached, minCacheTokens);
+  const usage = simulateUsage(body, content, ctx.cached, ctx.minCacheTokens);
   return {
     status: 200,
     headers: {},
@@ -255,9 +269,33 @@ function render(step: FakeBedrockStep, body: ConverseBody, cached: Set<string>, 
   };
 }
 
+/**
+ * Whether this answer starts with a thinking block: models that think adaptively always do here;
+ * `between_tools` means no up-front thinking, only notes once a tool result is in the conversation
+ * (bedrock-models.md §2).
+ */
+function thinksNow(body: ConverseBody, rules: FakeModelRules): boolean {
+  const thinking = thinkingOf(body, rules);
+  if (thinking === "disabled") return false;
+  if (thinking === "between_tools") return (body.messages ?? []).some((m) => m.content.some((c) => c.toolResult !== undefined));
+  return true;
+}
+
+function reasoningBlock(rules: FakeModelRules, key: string): Record<string, unknown> {
+  const text = rules.reasoningDisplay === "omitted" ? "" : "Weighing the smallest change that makes the failing check pass.";
+  const nonce = randomUUID();
+  const signature = `${nonce}.${createHmac("sha256", key).update(`${nonce}${text}`).digest("base64url")}`;
+  return { reasoningContent: { reasoningText: { text, signature } } };
+}
+
 function forcedToolName(body: ConverseBody): string | undefined {
   const choice = body.toolConfig?.toolChoice;
   return choice !== undefined && "tool" in choice ? (choice.tool as { name?: string }).name : undefined;
+}
+
+function firstToolName(body: ConverseBody): string | undefined {
+  const spec = (body.toolConfig?.tools ?? []).find((t) => t.toolSpec !== undefined)?.toolSpec as { name?: string } | undefined;
+  return spec?.name;
 }
 
 /**

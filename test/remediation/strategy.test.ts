@@ -45,7 +45,7 @@ function deps(rule: RuleFixResult, withLlm = true): GenerateFixDeps & { verified
     ...(withLlm
       ? {
           llm: {
-            model: createBedrockFixModel({ modelId: "m", region: "us-east-1", endpoint: fake.url, timeoutMs: 5000, credentials: { accessKeyId: "a", secretAccessKey: "b" }, logger: silentLogger() }),
+            model: createBedrockFixModel({ modelId: "global.anthropic.claude-sonnet-5-5", region: "us-east-1", endpoint: fake.url, timeoutMs: 5000, credentials: { accessKeyId: "a", secretAccessKey: "b" }, logger: silentLogger() }),
             logger: silentLogger(),
             prices: pricesFromInput(3, 15),
           },
@@ -77,7 +77,7 @@ describe("generateFix", () => {
     expect(result.type).toBe("change");
     if (result.type !== "change") return;
     expect(result.change.generator).toBe("llm");
-    expect(result.llm).toMatchObject({ rounds: 1, modelId: "m" });
+    expect(result.llm).toMatchObject({ rounds: 1, modelId: "global.anthropic.claude-sonnet-5-5" });
     expect(result.llm!.costUsd).toBeGreaterThan(0);
     expect(d.verified.map((c) => c.generator)).toEqual(["llm"]);
   });

@@ -1,5 +1,7 @@
 import { FixModelError, type FixModelErrorCode } from "../../ports/fix-model.js";
 import type { ErrorKind } from "../../errors.js";
+import type { ResolvedModel } from "./model-id.js";
+import { DEFAULT_MODEL_ID } from "./models.js";
 
 /**
  * The one place a Bedrock SDK error becomes a TerraFixError. By the time an error reaches here
@@ -9,9 +11,20 @@ import type { ErrorKind } from "../../errors.js";
  * so the code says what is left to decide: ModelTimeout and ServiceQuotaExceeded are retried by
  * the repair loop; validation/access/not-found are configuration or request bugs.
  */
-export function mapBedrockError(error: unknown, modelId: string): FixModelError {
+export function mapBedrockError(error: unknown, model: ResolvedModel): FixModelError {
   if (error instanceof FixModelError) return error;
+  const modelId = model.modelId;
   const info = errorInfo(error);
+  const lifecycle = lifecycleMessage(info, model);
+  if (lifecycle !== undefined) {
+    return new FixModelError(lifecycle, {
+      kind: "config",
+      code: "model-lifecycle",
+      cause: error,
+      ...(info.status === undefined ? {} : { status: info.status }),
+      ...(info.requestId === undefined ? {} : { requestId: info.requestId }),
+    });
+  }
   const [kind, code] = classify(info);
   const where = `Bedrock Converse (${modelId})`;
   const detail = info.message === "" ? info.name : `${info.name}: ${info.message}`;
@@ -22,6 +35,30 @@ export function mapBedrockError(error: unknown, modelId: string): FixModelError 
     ...(info.status === undefined ? {} : { status: info.status }),
     ...(info.requestId === undefined ? {} : { requestId: info.requestId }),
   });
+}
+
+/**
+ * Answers that mean "this model id will not work", whatever the request: Legacy without recent
+ * use, end of life, an identifier Bedrock does not know, a base id without an inference profile
+ * (shared/reference/bedrock-models.md §1, services.md §1.1). One line that names the model and
+ * says what to set; the service's own words follow, truncated.
+ */
+function lifecycleMessage(info: ErrorInfo, model: ResolvedModel): string | undefined {
+  const text = info.message;
+  const name = model.known ? `${model.entry.name} (${model.modelId})` : model.modelId;
+  const instead = `set BEDROCK_MODEL_ID to ${DEFAULT_MODEL_ID} (or its us./eu. profile for data residency)`;
+  const said = ` Bedrock said: ${truncate(text, 200)}`;
+  if (info.name === "ResourceNotFoundException" && /end of its life/i.test(text))
+    return `Bedrock model ${name} has reached end of life: ${instead}.${said}`;
+  if (info.name === "ResourceNotFoundException" && /marked by provider as Legacy/i.test(text))
+    return `Bedrock model ${name} is Legacy and this account has not used it recently, so access is denied: ${instead}.${said}`;
+  if (info.name === "ValidationException" && /provided model identifier is invalid/i.test(text))
+    return `Bedrock does not know the model id ${model.modelId} (retired, misspelt, or not offered in this region): ${instead}.${said}`;
+  if (info.name === "ValidationException" && /on-demand throughput isn.t supported/i.test(text)) {
+    const profile = model.known ? `global.${model.entry.baseId}` : DEFAULT_MODEL_ID;
+    return `Bedrock model id ${model.modelId} is a foundation-model id that cannot be called on demand: set BEDROCK_MODEL_ID to an inference profile such as ${profile} (us./eu./jp./au./apac. for data residency).${said}`;
+  }
+  return undefined;
 }
 
 interface ErrorInfo {

@@ -13,6 +13,8 @@ export const ConverseOutput = z.object({
         z.looseObject({
           text: z.string().optional(),
           toolUse: z.object({ toolUseId: z.string(), name: z.string(), input: z.unknown() }).optional(),
+          // Thinking models: `reasoningText {text, signature}` or `redactedContent` (bytes); replayed unchanged.
+          reasoningContent: z.looseObject({}).optional(),
         }),
       ),
     }),

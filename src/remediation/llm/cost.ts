@@ -1,13 +1,6 @@
-import type { TokenUsage } from "../../ports/fix-model.js";
+import type { ModelPrices, TokenUsage } from "../../ports/fix-model.js";
 
-/** USD per million tokens (config TERRAFIX_LLM_*_PRICE_PER_MTOK). */
-export interface ModelPrices {
-  inputPerMtok: number;
-  outputPerMtok: number;
-  /** Anthropic on Bedrock: cache reads cost 0.1x input, cache writes 1.25x (5-minute TTL). */
-  cacheReadPerMtok: number;
-  cacheWritePerMtok: number;
-}
+export type { ModelPrices };
 
 export function costUsd(usage: TokenUsage, prices: ModelPrices): number {
   const micro =

@@ -8,11 +8,14 @@ import {
   type FixModelErrorCode,
   type FixModelRequest,
   type FixModelResponse,
+  type ModelPrices,
   type ModelTurn,
   type TokenUsage,
 } from "../../ports/fix-model.js";
 import { applyProposal } from "./apply.js";
-import { costUsd, type ModelPrices } from "./cost.js";
+import { judgeAnswer, unknownToolResult, type AnswerOutcome } from "./answer.js";
+import { DEFAULT_ANSWER_TOKENS, DEFAULT_PROMPT_BUDGET, jobBudgets } from "./budget.js";
+import { costUsd } from "./cost.js";
 import { feedbackText, schemaFeedbackText } from "./feedback.js";
 import type { LlmFixInput } from "./input.js";
 import { buildPrompt } from "./prompt.js";
@@ -25,10 +28,13 @@ export interface LlmFixDeps {
   /** The same gates as for rule-based fixes (injected: remediation/verify). */
   verify: VerifyChange;
   logger: Logger;
-  prices: ModelPrices;
+  /** Price overrides (config TERRAFIX_LLM_*_PRICE_PER_MTOK); the rest come from the model's catalogue entry. */
+  prices?: Partial<ModelPrices>;
   /** Proposals verified per job (config TERRAFIX_LLM_MAX_ROUNDS). */
   maxRounds?: number;
+  /** Answer tokens in Sonnet 4.5 tokens (config BEDROCK_MAX_TOKENS); scaled by the model's token ratio, plus room for thinking. */
   maxTokens?: number;
+  /** Prompt budget in the model's tokens (config TERRAFIX_LLM_PROMPT_BUDGET_TOKENS). */
   promptBudgetTokens?: number;
   /** Answers without a usable tool call (no call, cut off, schema violation) tolerated per job. */
   maxMalformedRetries?: number;
@@ -45,9 +51,11 @@ export interface LlmRunStats {
   rounds: number;
   modelCalls: number;
   modelId: string;
+  /** Catalogue entry of the model (`unknown` for an id the catalogue does not know). */
+  modelFamily: string;
 }
 
-export type LlmAttemptOutcome = "no-tool-call" | "invalid-output" | "not-applicable" | "rejected" | "passed" | "model-retry";
+export type LlmAttemptOutcome = AnswerOutcome | "invalid-output" | "not-applicable" | "rejected" | "passed" | "model-retry";
 
 /** One model answer (or retried model error) and what became of it: the evidence of a job. */
 export interface LlmAttemptRecord {
@@ -70,19 +78,20 @@ export type LlmFixResult =
   | { type: "change"; change: ProposedChange; verification: VerificationReport; llm: LlmRunStats; attempts: LlmAttemptRecord[] }
   | { type: "failed"; kind: "verification"; evidence: LlmEvidence; llm: LlmRunStats };
 
-const RETRY_SAME_REQUEST = new Set(["max_tokens", "malformed_tool_use", "malformed_model_output"]);
-const MAX_OUTPUT_TOKENS = 64_000;
-
 /**
  * The repair loop: ask the model, validate the tool input, apply it, verify it; feed any failure
- * back as a tool result and try again, at most `maxRounds` verified proposals. Model errors other
- * than timeouts/quota are thrown (as FixModelError) for the pipeline to record.
+ * back as a tool result and try again, at most `maxRounds` verified proposals. Every assistant
+ * turn is kept as received (reasoning blocks included) and replayed in later rounds. Model
+ * errors other than timeouts/quota are thrown (as FixModelError) for the pipeline to record.
  */
 export async function runLlmFix(input: LlmFixInput, deps: LlmFixDeps, signal?: AbortSignal): Promise<LlmFixResult> {
   const maxRounds = deps.maxRounds ?? 3;
   const maxMalformed = deps.maxMalformedRetries ?? 2;
+  const profile = deps.model.profile;
+  const prices: ModelPrices = { ...profile.prices, ...definedOnly(deps.prices ?? {}) };
   const logger = deps.logger.child({ component: "llm-fix", target: input.target.address, modelId: deps.model.modelId });
-  const prompt = buildPrompt(input, { budgetTokens: deps.promptBudgetTokens ?? 24_000 });
+  const budgets = jobBudgets(profile, deps.maxTokens ?? DEFAULT_ANSWER_TOKENS, deps.promptBudgetTokens ?? DEFAULT_PROMPT_BUDGET);
+  const prompt = buildPrompt(input, { budgetTokens: budgets.promptBudgetChars4 });
   if (prompt.truncated.length > 0 || prompt.omitted.length > 0 || prompt.overBudget) {
     logger.info({ truncated: prompt.truncated, omitted: prompt.omitted, overBudget: prompt.overBudget }, "prompt context truncated");
   }
@@ -92,10 +101,10 @@ export async function runLlmFix(input: LlmFixInput, deps: LlmFixDeps, signal?: A
   let modelCalls = 0;
   let rounds = 0;
   let malformed = 0;
-  let maxTokens = deps.maxTokens ?? 4096;
+  let answerTokens = budgets.answerTokens;
   let lastVerification: VerificationReport | undefined;
   let lastProposal: Proposal | undefined;
-  const stats = (): LlmRunStats => ({ tokens: usage, costUsd: costUsd(usage, deps.prices), rounds, modelCalls, modelId: deps.model.modelId });
+  const stats = (): LlmRunStats => ({ tokens: usage, costUsd: costUsd(usage, prices), rounds, modelCalls, modelId: deps.model.modelId, modelFamily: profile.family });
   const fail = (message: string): LlmFixResult => {
     logger.info({ rounds, modelCalls, attempts: attempts.length }, "llm fix failed");
     return {
@@ -114,22 +123,27 @@ export async function runLlmFix(input: LlmFixInput, deps: LlmFixDeps, signal?: A
       toolName: TOOL_NAME,
       toolDescription: TOOL_DESCRIPTION,
       toolSchema: proposalJsonSchema(),
-      maxTokens,
+      maxTokens: Math.min(profile.maxOutputTokens, answerTokens + profile.thinkingReserveTokens),
     };
     const response = await callWithRetries(request, deps, attempts, rounds + 1, signal, () => (modelCalls += 1));
     usage = addUsage(usage, response.usage);
     const base = { round: rounds + 1, stopReason: response.stopReason, ...(response.requestId === undefined ? {} : { requestId: response.requestId }) };
 
-    const toolUse = response.toolUse;
-    if (toolUse === undefined || RETRY_SAME_REQUEST.has(response.stopReason) || !isPlainObject(toolUse.input)) {
-      // Nothing usable to answer to: ask the same question again (a cut-off answer gets more room).
-      attempts.push({ ...base, outcome: "no-tool-call", detail: `no usable tool call (stopReason ${response.stopReason}${response.text === "" ? "" : `, text: ${response.text.slice(0, 200)}`})` });
-      if (response.stopReason === "max_tokens") maxTokens = Math.min(maxTokens * 2, MAX_OUTPUT_TOKENS);
+    const verdict = judgeAnswer(response);
+    if (verdict.type === "stop") {
+      attempts.push({ ...base, outcome: verdict.outcome, detail: verdict.detail });
+      return fail(verdict.detail);
+    }
+    if (verdict.type === "retry" || verdict.type === "repair") {
+      attempts.push({ ...base, outcome: verdict.outcome, detail: verdict.detail });
+      if (verdict.type === "repair") turns.push(...verdict.turns);
+      if (verdict.type === "retry" && verdict.moreTokens) answerTokens = Math.min(answerTokens * 2, profile.maxOutputTokens);
       malformed += 1;
-      if (malformed > maxMalformed) return fail(`the model gave no usable tool call ${malformed} times`);
+      if (malformed > maxMalformed) return fail(`the model gave no usable ${TOOL_NAME} call in ${malformed} answers (last: ${verdict.detail})`);
       continue;
     }
-    turns.push({ role: "assistant", toolUseId: toolUse.id, input: toolUse.input });
+    const toolUse = verdict.call;
+    turns.push(verdict.assistant, ...verdict.others.map((c) => unknownToolResult(c)));
 
     const parsed = Proposal.safeParse(toolUse.input);
     if (!parsed.success) {
@@ -228,6 +242,6 @@ function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
+function definedOnly<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

@@ -3,14 +3,37 @@ import { createBedrockFixModel } from "../../../src/adapters/bedrock/client.js";
 import type { ProposedChange } from "../../../src/domain/change.js";
 import { silentLogger } from "../../../src/observability/logger.js";
 import { FixModelError, type FixModelErrorCode } from "../../../src/ports/fix-model.js";
-import { pricesFromInput } from "../../../src/remediation/llm/cost.js";
 import type { LlmFixInput } from "../../../src/remediation/llm/input.js";
 import { defaultRetryDelay, runLlmFix, type LlmFixDeps } from "../../../src/remediation/llm/loop.js";
 import { startFakeBedrock, type FakeBedrock } from "../../fakes/bedrock-server.js";
 import { VERSIONING_BLOCK, fixture, inputFor, simpleVerify, validProposal } from "./helpers.js";
 
 const TEXT = fixture("s3-injection.tf");
-const MODEL_ID = "us.anthropic.claude-sonnet-4-5-20250929-v1:0";
+/**
+ * The loop suite runs against the catalogue's default (Sonnet 5.5: auto tool choice, thinking
+ * between tools, reasoning replayed) and the seed's Sonnet 4.5 (forced tool, temperature 0).
+ * The fake enforces each model's rules, so a request shape a model rejects fails these tests.
+ */
+const ENTRIES = [
+  {
+    name: "Sonnet 5.5",
+    modelId: "global.anthropic.claude-sonnet-5-5",
+    toolChoice: { auto: {} },
+    // 1,000 answer tokens x 1.3 (tokenizer) + 1,024 for between_tools notes; doubled answer part on a cut-off.
+    maxTokensFor1000: [2324, 3624],
+    prices: { input: 2, output: 10, cacheWrite: 2.5, cacheRead: 0.2 },
+    thinks: true,
+  },
+  {
+    name: "Sonnet 4.5",
+    modelId: "us.anthropic.claude-sonnet-4-5-20250929-v1:0",
+    toolChoice: { tool: { name: "submit_terraform_fix" } },
+    maxTokensFor1000: [1000, 2000],
+    // Regional (us.) profile: global list price + 10%.
+    prices: { input: 3.3, output: 16.5, cacheWrite: 4.125, cacheRead: 0.33 },
+    thinks: false,
+  },
+] as const;
 
 let fake: FakeBedrock;
 let input: LlmFixInput;
@@ -30,12 +53,13 @@ afterEach(() => {
   sleeps.length = 0;
 });
 
+describe.each(ENTRIES)("runLlmFix over real HTTP against the fake Bedrock ($name)", (entry) => {
+const MODEL_ID = entry.modelId;
 function deps(overrides: Partial<LlmFixDeps> = {}): LlmFixDeps {
   return {
     model: createBedrockFixModel({ modelId: MODEL_ID, region: "us-east-1", endpoint: fake.url, maxAttempts: 3, timeoutMs: 10_000, credentials: { accessKeyId: "AKIAFAKE", secretAccessKey: "fake" }, logger: silentLogger() }),
     verify: simpleVerify,
     logger: silentLogger(),
-    prices: pricesFromInput(3, 15),
     // Tiny, recorded backoffs: no test waits for real time.
     retryDelayMs: (attempt, code) => {
       sleeps.push({ ms: attempt, code });
@@ -65,7 +89,6 @@ function toolResults(index: number): { text: string; status: string }[] {
   return messages.flatMap((m) => m.content.flatMap((c) => (c.toolResult === undefined ? [] : [{ text: (c.toolResult as ToolResult).content[0]!.text, status: (c.toolResult as ToolResult).status }])));
 }
 
-describe("runLlmFix over real HTTP against the fake Bedrock", () => {
   it("applies and verifies a valid tool answer in one round, recording tokens and cost", async () => {
     fake.enqueue({ type: "tool", input: validProposal() });
 
@@ -79,12 +102,17 @@ describe("runLlmFix over real HTTP against the fake Bedrock", () => {
     expect(result.change).toMatchObject({ generator: "llm", confidence: 0.9, controlId: "s3-versioning" });
     expect(result.change.risks?.[0]).toContain("local-exec");
     expect(result.llm).toMatchObject({ rounds: 1, modelCalls: 1, modelId: MODEL_ID });
+    // Cost from the catalogue entry's prices for this id, cache reads and writes included.
+    const t = result.llm.tokens;
+    const p = entry.prices;
+    const expected = (t.inputTokens * p.input + t.outputTokens * p.output + t.cacheWriteInputTokens * p.cacheWrite + t.cacheReadInputTokens * p.cacheRead) / 1e6;
+    expect(result.llm.costUsd).toBeCloseTo(expected, 6);
     expect(result.llm.tokens.inputTokens + result.llm.tokens.cacheWriteInputTokens + result.llm.tokens.cacheReadInputTokens).toBeGreaterThan(1000);
     expect(result.llm.tokens.outputTokens).toBeGreaterThan(0);
     expect(result.llm.costUsd).toBeGreaterThan(0);
     expect(result.verification.passed).toBe(true);
     const body = fake.requests[0]!.body;
-    expect(body.toolConfig?.toolChoice).toEqual({ tool: { name: "submit_terraform_fix" } });
+    expect(body.toolConfig?.toolChoice).toEqual(entry.toolChoice);
     expect(JSON.stringify(body.messages)).toContain("<untrusted_data source=\\\"repository\\\"");
   });
 
@@ -100,16 +128,41 @@ describe("runLlmFix over real HTTP against the fake Bedrock", () => {
     expect(second.llm.costUsd).toBeLessThanOrEqual(first.llm.costUsd);
   });
 
-  it("retries an answer that is not a JSON object (no usable tool call) with the same request", async () => {
+  it("retries malformed_tool_use with the same request, and answers a text-only reply with a precise repair message", async () => {
     fake.enqueue({ type: "tool", input: "{edits: [oops", stopReason: "malformed_tool_use" }, { type: "text", text: "Here is the fix: ..." }, { type: "tool", input: validProposal() });
 
     const result = await runLlmFix(input, deps());
 
     expect(result.type).toBe("change");
     if (result.type !== "change") return;
-    expect(result.attempts.map((a) => a.outcome)).toEqual(["no-tool-call", "no-tool-call", "passed"]);
+    expect(result.attempts.map((a) => a.outcome)).toEqual(["malformed", "no-tool-call", "passed"]);
     expect(result.llm).toMatchObject({ rounds: 1, modelCalls: 3 });
-    expect(fake.requests[2]!.body.messages).toEqual(fake.requests[0]!.body.messages);
+    expect(fake.requests[1]!.body.messages).toEqual(fake.requests[0]!.body.messages);
+    const third = fake.requests[2]!.body.messages!;
+    expect(third.map((m) => m.role)).toEqual(["user", "assistant", "user"]);
+    expect(third[1]!.content.at(-1)).toEqual({ text: "Here is the fix: ..." });
+    expect((third[2]!.content[0] as { text: string }).text).toMatch(/^You answered in text without calling the tool\. Call submit_terraform_fix now/);
+  });
+
+  it("answers a call of another tool with an error tool result naming the one tool", async () => {
+    fake.enqueue({ type: "tool", toolName: "run_shell", input: { command: "terraform apply" } }, { type: "tool", input: validProposal() });
+    const result = await runLlmFix(input, deps());
+    expect(result.type).toBe("change");
+    expect(result.type === "change" ? result.attempts[0] : undefined).toMatchObject({ outcome: "other-tool", detail: "the model called run_shell instead of submit_terraform_fix" });
+    expect(toolResults(1)[0]).toEqual({ status: "error", text: "There is no tool named run_shell. The only tool is submit_terraform_fix: call it with your proposal." });
+  });
+
+  it.each([
+    ["refusal", "refused", "the model declined to answer (stopReason refusal)"],
+    ["model_context_window_exceeded", "context-exceeded", "exceed the model's context window"],
+  ])("records stopReason %s as outcome %s and fails the job at once, without a crash", async (stopReason, outcome, message) => {
+    fake.enqueue({ type: "text", text: "I can't help with that.", stopReason });
+    const result = await runLlmFix(input, deps());
+    expect(result.type).toBe("failed");
+    if (result.type !== "failed") return;
+    expect(result.evidence.attempts).toEqual([expect.objectContaining({ outcome, stopReason })]);
+    expect(result.evidence.message).toContain(message);
+    expect(fake.requests).toHaveLength(1);
   });
 
   it("feeds a schema violation back as an error tool result, then accepts the corrected answer", async () => {
@@ -132,7 +185,7 @@ describe("runLlmFix over real HTTP against the fake Bedrock", () => {
     const result = await runLlmFix(input, deps({ maxMalformedRetries: 2 }));
     expect(result.type).toBe("failed");
     if (result.type !== "failed") return;
-    expect(result.evidence.message).toContain("no usable tool call 3 times");
+    expect(result.evidence.message).toContain("no usable submit_terraform_fix call in 3 answers");
     expect(result.llm.rounds).toBe(0);
     expect(fake.requests).toHaveLength(3);
   });
@@ -182,6 +235,10 @@ describe("runLlmFix over real HTTP against the fake Bedrock", () => {
     expect(result.evidence.lastProposal?.edits[0]?.address).toBe("aws_s3_bucket.logs");
     expect(result.llm).toMatchObject({ rounds: 3, modelCalls: 3 });
     expect(fake.requests[2]!.body.messages).toHaveLength(5);
+    // Round 2 answered after a tool result, so a thinking model sent reasoning: round 3 replays it unchanged, first.
+    const round2 = fake.requests[2]!.body.messages![3]!.content;
+    if (entry.thinks) expect(Object.keys(round2[0]!)).toEqual(["reasoningContent"]);
+    else expect(round2.some((c) => c.reasoningContent !== undefined)).toBe(false);
   });
 
   it("rejects the model obeying a repository comment that asks for a provisioner, every round", async () => {
@@ -235,16 +292,29 @@ describe("runLlmFix over real HTTP against the fake Bedrock", () => {
   });
 
   it("does not retry a validation error (a configuration problem)", async () => {
-    fake.enqueue({ type: "error", error: "ValidationException", message: "on-demand throughput isn't supported" });
+    fake.enqueue({ type: "error", error: "ValidationException", message: "messages.0: something the model rejects" });
     await expect(runLlmFix(input, deps())).rejects.toMatchObject({ kind: "config", code: "validation" });
     expect(fake.requests).toHaveLength(1);
+  });
+
+  it("turns an end-of-life answer into one config error naming the model and what to set", async () => {
+    const retired = await startFakeBedrock({ lifecycle: { "claude-sonnet-5-5": "end-of-life", "claude-sonnet-4-5": "end-of-life" } });
+    try {
+      const model = createBedrockFixModel({ modelId: MODEL_ID, region: "us-east-1", endpoint: retired.url, timeoutMs: 5000, credentials: { accessKeyId: "a", secretAccessKey: "b" }, logger: silentLogger() });
+      const error = await runLlmFix(input, deps({ model })).catch((e: unknown) => e);
+      expect(error).toMatchObject({ kind: "config", code: "model-lifecycle", status: 404 });
+      expect((error as Error).message).toMatch(new RegExp(`^Bedrock model Claude Sonnet \\d\\.5 \\(${MODEL_ID.replace(/\./g, "\\.")}\\) has reached end of life: set BEDROCK_MODEL_ID to global\\.anthropic\\.claude-sonnet-5-5`));
+      expect(retired.requests).toHaveLength(1);
+    } finally {
+      await retired.close();
+    }
   });
 
   it("gives a cut-off answer (max_tokens) more room on the retry", async () => {
     fake.enqueue({ type: "tool", input: { edits: [] }, stopReason: "max_tokens" }, { type: "tool", input: validProposal() });
     const result = await runLlmFix(input, deps({ maxTokens: 1000 }));
     expect(result.type).toBe("change");
-    expect(fake.requests.map((r) => r.body.inferenceConfig?.maxTokens)).toEqual([1000, 2000]);
+    expect(fake.requests.map((r) => r.body.inferenceConfig?.maxTokens)).toEqual(entry.maxTokensFor1000);
   });
 
   it("defaultRetryDelay waits long for quota and short for timeouts, growing with the attempt", () => {
