@@ -57,6 +57,8 @@ export async function startHarness(options: { repos: BenchRepo[]; latency: Laten
   mkdirSync(gitDir, { recursive: true });
   const github: FakeGitHub = await startFakeGitHub({
     gitDir,
+    // Throughput runs create hundreds of PRs a minute on purpose; secondary limits are injected below.
+    contentLimits: false,
     latency: (request) => {
       // The fake checks faults after this delay, so a fault armed here hits this very request.
       const write = request.method !== "GET";

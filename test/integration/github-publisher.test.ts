@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { startFakeGitHub, type FakeGitHub } from "../fakes/github-server.js";
-import { failure, publisherFor, request, seedRepo } from "../adapters/github/fixtures.js";
+import { failure, MAIN_TF, publisherFor, request, seedRepo } from "../adapters/github/fixtures.js";
 
 const run = promisify(execFile);
 let fake: FakeGitHub;
@@ -93,6 +93,60 @@ describe("fake GitHub clones", () => {
       expect(execFileSync("git", ["-C", join(gitDir, "acme", "seeded.git"), "rev-parse", "main"], { encoding: "utf8" })).toMatch(/^[0-9a-f]{40}/);
     } finally {
       child.kill("SIGTERM");
+    }
+  });
+});
+
+describe("the fake GitHub tells the truth", () => {
+  const token = { authorization: "token ghp_x", "content-type": "application/json" };
+  const api = (path: string, init: RequestInit = {}): Promise<Response> => fetch(`${fake.url}${path}`, { ...init, headers: token });
+
+  it("computes mergeable / mergeable_state with git and refuses to merge a conflict (405)", async () => {
+    const req = request();
+    await publisherFor(fake).publish(req);
+    expect(await (await api("/repos/acme/infra/pulls/1")).json()).toMatchObject({ mergeable: true, mergeable_state: "clean" });
+
+    fake.pushHumanCommit("acme", "infra", "main", { "main.tf": `${MAIN_TF}# a conflicting edit on main\n` });
+    expect(await (await api("/repos/acme/infra/pulls/1")).json()).toMatchObject({ mergeable: false, mergeable_state: "dirty" });
+    const merge = await api("/repos/acme/infra/pulls/1/merge", { method: "PUT", body: "{}" });
+    expect(merge.status).toBe(405);
+    expect(await merge.json()).toMatchObject({ message: "Pull Request is not mergeable" });
+  });
+
+  it("merges non-overlapping edits of one file as git does", async () => {
+    await publisherFor(fake).publish(request());
+    fake.pushHumanCommit("acme", "infra", "main", { "main.tf": `# header on main\n${MAIN_TF}` });
+    fake.mergePr("acme", "infra", 1);
+    const merged = fake.files("acme", "infra")["main.tf"]!;
+    expect(merged.startsWith("# header on main\n")).toBe(true);
+    expect(merged).toContain("# encrypted: acme-logs");
+  });
+
+  it("validates reviewers against collaborators and teams with GitHub's 422 text", async () => {
+    await publisherFor(fake).publish(request());
+    const outsider = await api("/repos/acme/infra/pulls/1/requested_reviewers", { method: "POST", body: JSON.stringify({ reviewers: ["alice", "mallory"] }) });
+    expect(outsider.status).toBe(422);
+    expect(JSON.stringify(await outsider.json())).toContain("Reviews may only be requested from collaborators.");
+    expect(fake.pulls("acme", "infra")[0]!.requestedReviewers).toEqual([]);
+    const team = await api("/repos/acme/infra/pulls/1/requested_reviewers", { method: "POST", body: JSON.stringify({ team_reviewers: ["platform-team"] }) });
+    expect(team.status).toBe(422);
+    fake.addTeam("acme", "infra", "platform-team");
+    expect((await api("/repos/acme/infra/pulls/1/requested_reviewers", { method: "POST", body: JSON.stringify({ team_reviewers: ["platform-team"] }) })).status).toBe(201);
+    expect(fake.pulls("acme", "infra")[0]!.requestedTeams).toEqual(["platform-team"]);
+  });
+
+  it("enforces the content-creation limit with a secondary-limit answer", async () => {
+    const limited = await startFakeGitHub({ contentLimits: { perMinute: 2, perHour: 500, retryAfter: 7 } });
+    try {
+      limited.createRepo("acme", "infra", { "main.tf": MAIN_TF });
+      const post = (): Promise<Response> => fetch(`${limited.url}/repos/acme/infra/issues`, { method: "POST", headers: token, body: JSON.stringify({ title: "x" }) });
+      expect([(await post()).status, (await post()).status]).toEqual([201, 201]);
+      const third = await post();
+      expect(third.status).toBe(403);
+      expect(third.headers.get("retry-after")).toBe("7");
+      expect(((await third.json()) as { message: string }).message).toMatch(/secondary rate limit/);
+    } finally {
+      await limited.close();
     }
   });
 });

@@ -79,3 +79,69 @@ describe("local publisher", () => {
     expect(await createLocalPublisher({ logger: silentLogger() }).resolve({ key: req.key, failure: req.failure, repo: req.repo, branch: req.branch })).toEqual({ closed: false });
   });
 });
+
+describe("local publisher with an origin", () => {
+  let root: string;
+  let origin: string;
+  let clone: string;
+  const run = (cwd: string, ...args: string[]): string => execFileSync("git", args, { cwd, encoding: "utf8" }).trim();
+
+  beforeEach(() => {
+    root = mkdtempSync(join(tmpdir(), "terrafix-local-origin-"));
+    origin = join(root, "origin.git");
+    clone = join(root, "clone");
+    execFileSync("git", ["init", "--bare", "--quiet", "--initial-branch=main", origin]);
+    execFileSync("git", ["clone", "--quiet", dir, clone]);
+    run(clone, "remote", "set-url", "origin", origin);
+    run(clone, "push", "--quiet", "origin", "main");
+  });
+  afterEach(() => {
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  function publisherAt(): ReturnType<typeof createPublishStage> {
+    return createPublishStage(createLocalScm({ logger: silentLogger(), dirOf: () => clone }), stageOptions());
+  }
+
+  function requestFor(name: string, variant?: string): ReturnType<typeof request> {
+    const req = request({ failure: { ...request().failure, displayName: name, arn: `arn:aws:s3:::${name}` }, ...(variant === undefined ? {} : { variant }) });
+    req.checkout = { ...req.checkout, dir: clone, headSha: head };
+    return req;
+  }
+
+  it("at the default concurrency (4), each job's commit lands on its own branch on the origin and the checkout is untouched", async () => {
+    const publisher = publisherAt();
+    const requests = ["b0", "b1", "b2", "b3"].map((name) => requestFor(name));
+
+    const outcomes = await Promise.all(requests.map((r) => publisher.publish(r)));
+
+    expect(outcomes.map((o) => o.type)).toEqual(["committed", "committed", "committed", "committed"]);
+    for (const req of requests) {
+      expect(run(origin, "rev-list", "--count", `${head}..${req.branch}`)).toBe("1");
+      expect(run(origin, "show", `${req.branch}:encryption-${req.failure.displayName}.tf`)).toContain("AES256");
+      expect(run(origin, "log", "-1", "--format=%B", req.branch)).toContain(`TerraFix-Key: ${req.key}`);
+      expect(run(origin, "ls-tree", "--name-only", req.branch).split("\n").filter((f) => f.startsWith("encryption-"))).toEqual([`encryption-${req.failure.displayName}.tf`]);
+    }
+    expect(run(clone, "rev-parse", "--abbrev-ref", "HEAD")).toBe("main");
+    expect(run(clone, "status", "--porcelain")).toBe("");
+  });
+
+  it("never discards a human commit pushed to the branch, and updates its own branch with a compare-and-swap", async () => {
+    const publisher = publisherAt();
+    const req = requestFor("b0");
+    await publisher.publish(req);
+    await publisher.publish(requestFor("b0", "aws:kms"));
+    expect(run(origin, "show", `${req.branch}:encryption-b0.tf`)).toContain("aws:kms");
+
+    const work = join(root, "human");
+    execFileSync("git", ["clone", "--quiet", "--branch", req.branch, origin, work]);
+    writeFileSync(join(work, "notes.md"), "reviewed\n");
+    run(work, "add", ".");
+    run(work, "-c", "user.name=Dana", "-c", "user.email=dana@example.com", "-c", "commit.gpgsign=false", "commit", "--quiet", "-m", "review notes");
+    run(work, "push", "--quiet", "origin", req.branch);
+    const human = run(origin, "rev-parse", req.branch);
+
+    expect((await publisher.publish(requestFor("b0", "AES256"))).type).toBe("committed");
+    expect(run(origin, "rev-parse", req.branch)).toBe(human);
+  });
+});
