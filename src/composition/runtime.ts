@@ -99,6 +99,7 @@ export async function buildRuntime(config: Config, options: RuntimeOptions = {})
     maxOpenPrs: config.maxOpenPrs,
     recheckMs: config.pollIntervalSeconds * 1000,
     rebaseWhen: config.rebaseWhen,
+    groupByResource: config.groupByResource,
     closeResolved: config.closeResolvedPrs,
     vantaAppUrl: config.vantaAppUrl,
     logger,

@@ -97,6 +97,7 @@ export const OPTIONS = {
   prReviewers: option({ env: "TERRAFIX_PR_REVIEWERS", schema: list(), default: "", description: "Reviewers requested on every pull request" }),
   prTeamReviewers: option({ env: "TERRAFIX_PR_TEAM_REVIEWERS", schema: list(), default: "", description: "Team reviewers (team slugs or org/team) requested on every pull request; reviewers written org/team are teams too" }),
   rebaseWhen: option({ env: "TERRAFIX_REBASE_WHEN", schema: z.enum(["conflicted", "behind-base", "never"]), default: "conflicted", description: "When TerraFix moves its own open PR onto the new base: conflicted (it conflicts), behind-base (the base moved) or never" }),
+  groupByResource: option({ env: "TERRAFIX_GROUP_BY_RESOURCE", schema: bool(), default: "true", description: "Put the fixes of several failing tests on one resource into one pull request (false: one per test)" }),
   githubCommitAuthor: option({ env: "GITHUB_COMMIT_AUTHOR", schema: z.string().trim().regex(/^[^<>]+ <[^<>\s]+@[^<>\s]+>$/, "must look like 'Name <email>'"), description: "Commit author and committer with a token (PAT), as 'Name <email>'; default the token's user. Ignored for a GitHub App, whose commits GitHub signs" }),
   prAssignees: option({ env: "TERRAFIX_PR_ASSIGNEES", schema: list(), default: "", description: "Assignees of every pull request" }),
   maxPrsPerHour: option({ env: "TERRAFIX_MAX_PRS_PER_HOUR", schema: int(1, 10000), default: "5", description: "New pull requests per repository per hour; more are deferred" }),

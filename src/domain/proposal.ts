@@ -74,18 +74,25 @@ export interface PrMarker {
   titleHash?: string;
   /** Further keys grouped into this PR (two failing tests on one resource). */
   also: MarkedKey[];
+  /** The resource the PR changes (resourceGroup): where a second failing test on it joins. */
+  resource?: string;
 }
 
 const HEX64 = "[0-9a-f]{64}";
 const V1 = new RegExp(`^<!-- terrafix:key=(${HEX64}) change=sha256:(${HEX64}) -->`);
-const V2 = new RegExp(`^<!-- terrafix:v2 key=(${HEX64}) fp=(${HEX64}) gen=(\\d{1,4})(?: title=([0-9a-f]{12}))?(?: also=((?:${HEX64}\\.${HEX64},?)+))? -->`);
+const V2 = new RegExp(`^<!-- terrafix:v2 key=(${HEX64}) fp=(${HEX64}) gen=(\\d{1,4})(?: title=([0-9a-f]{12}))?(?: res=([0-9a-f]{12}))?(?: also=((?:${HEX64}\\.${HEX64},?)+))? -->`);
+
+/** 12 hex naming a resource in a repository (repository, file, address): one PR per resource. */
+export function resourceGroup(repo: string, file: string, address: string): string {
+  return createHash("sha256").update(`${repo}\n${file}\n${address}`, "utf8").digest("hex").slice(0, 12);
+}
 
 export function titleHash(title: string): string {
   return createHash("sha256").update(title.trim(), "utf8").digest("hex").slice(0, 12);
 }
 
 export function renderMarker(marker: Omit<PrMarker, "version">): string {
-  const title = marker.titleHash === undefined ? "" : ` title=${marker.titleHash}`;
+  const title = `${marker.titleHash === undefined ? "" : ` title=${marker.titleHash}`}${marker.resource === undefined ? "" : ` res=${marker.resource}`}`;
   const also = marker.also.length === 0 ? "" : ` also=${marker.also.map((k) => `${k.key}.${k.fingerprint}`).join(",")}`;
   return `<!-- terrafix:v2 key=${marker.key} fp=${marker.fingerprint} gen=${marker.generation}${title}${also} -->`;
 }
@@ -95,7 +102,7 @@ export function parseMarker(body: string | null | undefined): PrMarker | undefin
   const text = body ?? "";
   const v2 = V2.exec(text);
   if (v2 !== null) {
-    const also = (v2[5] ?? "")
+    const also = (v2[6] ?? "")
       .split(",")
       .filter((part) => part !== "")
       .map((part) => {
@@ -108,6 +115,7 @@ export function parseMarker(body: string | null | undefined): PrMarker | undefin
       version: 2,
       generation: Math.max(1, Number(v2[3])),
       ...(v2[4] === undefined ? {} : { titleHash: v2[4] }),
+      ...(v2[5] === undefined ? {} : { resource: v2[5] }),
       also,
     };
   }

@@ -1,7 +1,7 @@
 import { branchName, type Failure } from "../domain/failure.js";
 import type { GenerationResult } from "../domain/generation.js";
 import { addedTarget, matchedTarget, type MatchedTarget, type MissingTarget } from "../domain/target.js";
-import type { PublishOutcome, Publisher } from "../ports/publisher.js";
+import type { PublishOutcome, Publisher, PublishRequest } from "../ports/publisher.js";
 import type { RepoCheckout } from "./workspace.js";
 
 export interface PublishInput {
@@ -12,6 +12,8 @@ export interface PublishInput {
   /** The matched block, or the account-wide resource the change adds (located in the change). */
   target: MatchedTarget | MissingTarget;
   generation: Extract<GenerationResult, { type: "change" }>;
+  /** The verify stage bound to this job (index, controls), for a change combined with an open PR. */
+  reverify?: PublishRequest["reverify"];
 }
 
 export interface PublishDeps {
@@ -36,6 +38,7 @@ export function publishChange(input: PublishInput, deps: PublishDeps, signal: Ab
       change: generation.change,
       verification: generation.verification,
       ...(generation.llm === undefined ? {} : { llm: generation.llm }),
+      ...(input.reverify === undefined ? {} : { reverify: input.reverify }),
       ...(repo.config.labels.length === 0 ? {} : { labels: repo.config.labels }),
       ...(repo.config.reviewers.length === 0 ? {} : { reviewers: repo.config.reviewers }),
     },

@@ -1,5 +1,6 @@
 import { isIgnored } from "../config/repo-config.js";
 import { controlsForTest } from "../controls/catalogue.js";
+import type { ProposedChange, VerificationReport } from "../domain/change.js";
 import type { Failure } from "../domain/failure.js";
 import type { GenerationResult } from "../domain/generation.js";
 import type { Outcome } from "../domain/outcome.js";
@@ -13,6 +14,7 @@ import { generateChange, type GenerateDeps } from "./generate.js";
 import { indexCheckouts, type IndexDeps } from "./index.js";
 import { matchFailure, type MatchDeps, type MatchOutput } from "./match.js";
 import { publishChange, type PublishDeps } from "./publish.js";
+import { verifyProposal } from "./verify.js";
 import { acquireCheckouts, type WorkspaceDeps } from "./workspace.js";
 
 export interface RunJobDeps extends WorkspaceDeps, IndexDeps, MatchDeps, GenerateDeps, PublishDeps {
@@ -90,7 +92,9 @@ async function stages(job: JobInput, deps: RunJobDeps, signal: AbortSignal, time
   if (generation.type !== "change") return notGenerated(generation);
 
   signal.throwIfAborted();
-  return timer.time("publish", () => publishChange({ key, failure, repo, target, generation }, deps, signal));
+  // Grouping with an open PR for the same resource re-runs the gates on the combined change.
+  const reverify = (change: ProposedChange): Promise<VerificationReport> => verifyProposal({ change, targetAddress: target.address, index: repo.index, controls }, deps, signal);
+  return timer.time("publish", () => publishChange({ key, failure, repo, target, generation, reverify }, deps, signal));
 }
 
 function unmatched(match: Extract<MatchOutput, { status: "ambiguous" | "no-match" }>): Outcome {

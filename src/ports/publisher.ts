@@ -21,6 +21,12 @@ export interface PublishRequest {
   reviewers?: string[];
   /** Model cost and tokens when the model wrote the change. */
   llm?: LlmUsage;
+  /**
+   * Runs the verification gates on another version of the change (the pipeline's verify stage
+   * bound to this job's index and controls): a change combined with an open PR for the same
+   * resource is published only if it passes them too.
+   */
+  reverify?: (change: ProposedChange) => Promise<VerificationReport>;
 }
 
 export type PublishOutcome = Extract<

@@ -89,6 +89,8 @@ export interface Scm {
   listPulls(repo: RepositoryRef, filter: { state: "open" } | { state: "all"; since: Date }): Promise<ScmPull[]>;
   /** The last commit of a branch; undefined when the branch does not exist. */
   branchHead(repo: RepositoryRef, branch: string): Promise<ScmCommit | undefined>;
+  /** A file's text at a branch; undefined when the file (or branch) does not exist. */
+  readFile(repo: RepositoryRef, branch: string, path: string): Promise<string | undefined>;
   /** One commit with `files` on `baseSha`, then the branch points at it. Returns the commit. */
   writeBranch(repo: RepositoryRef, write: BranchWrite): Promise<{ sha: string }>;
   /** Opens the PR; `created: false` when one was already open for the head (a retried request). */

@@ -265,3 +265,46 @@ async function mergeable(e: E2eEnvironment, number: number): Promise<boolean | n
   return ((await response.json()) as { mergeable: boolean | null }).mergeable;
 }
 
+
+describe("two failing tests on one resource", () => {
+  const VERSIONING = "aws-s3-versioning-enabled";
+  function twoTests(e: E2eEnvironment): void {
+    e.vanta.setTests([
+      { id: TEST, name: "S3 buckets block public access", entities: [entity(0)] },
+      { id: VERSIONING, name: "S3 buckets have versioning enabled", entities: [entity(0)] },
+    ]);
+  }
+
+  it("go into one PR for the resource by default, whose body lists every test it fixes", async () => {
+    const { e, env } = await setup(1, { TERRAFIX_TEST_MAPPINGS: `${VERSIONING}=s3-versioning` });
+    twoTests(e);
+
+    const out = await cycle(env);
+
+    expect(out).toMatch(/^pr-opened /m);
+    expect(out).toMatch(/^pr-updated /m);
+    expect(pulls(e)).toHaveLength(1);
+    const [pull] = pulls(e);
+    const file = e.github.files("acme", "infra", pull!.head)["buckets.tf"]!;
+    expect(file).toContain("aws_s3_bucket_public_access_block");
+    expect(file).toContain("aws_s3_bucket_versioning");
+    expect(pull!.body).toContain("### Also fixes");
+    expect(pull!.body).toContain(`Fixes: test-${TEST}`);
+    expect(pull!.body).toContain(`Fixes: test-${VERSIONING}`);
+    expect(parseMarker(pull!.body)!.also).toHaveLength(1);
+    expect(await mergeable(e, pull!.number)).toBe(true);
+
+    // A second cycle (even without the database) finds both keys in the one PR.
+    rmSync(env["TERRAFIX_STATE_URL"]!, { force: true });
+    const again = await cycle(env);
+    expect(again.match(/^pr-exists /gm)).toHaveLength(2);
+    expect(pulls(e)).toHaveLength(1);
+  });
+
+  it("go into one PR each with TERRAFIX_GROUP_BY_RESOURCE=false", async () => {
+    const { e, env } = await setup(1, { TERRAFIX_TEST_MAPPINGS: `${VERSIONING}=s3-versioning`, TERRAFIX_GROUP_BY_RESOURCE: "false" });
+    twoTests(e);
+    expect((await cycle(env)).match(/^pr-opened /gm)).toHaveLength(2);
+    expect(pulls(e)).toHaveLength(2);
+  });
+});

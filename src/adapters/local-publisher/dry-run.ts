@@ -62,6 +62,7 @@ export function createDryRunScm(options: DryRunScmOptions): DryRunScm {
     pullsForBranch: (repo, branch) => (note("pullsForBranch", repo, branch), Promise.resolve([])),
     listPulls: (repo, filter) => (note("listPulls", repo, filter), Promise.resolve([])),
     branchHead: (repo, branch) => (note("branchHead", repo, branch), Promise.resolve(undefined)),
+    readFile: (repo, branch, path) => (note("readFile", repo, branch, path), Promise.resolve(undefined)),
     writeBranch(repo, write) {
       note("writeBranch", repo, { branch: write.branch, baseSha: write.baseSha, paths: write.files.map((f) => f.path) });
       return Promise.resolve({ sha: "" });

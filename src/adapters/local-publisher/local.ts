@@ -74,6 +74,12 @@ export function createLocalScm(options: LocalScmOptions): Scm {
       const [parents = "", authorEmail = "", committerEmail = "", message = ""] = raw.split("\0");
       return { sha, message, parents: parents.trim().split(/\s+/).filter((p) => p !== ""), byBot: authorEmail === author.email || committerEmail === author.email };
     },
+    async readFile(repo, branch, path) {
+      const dir = options.dirOf(repo);
+      const sha = await headSha(dir, branch);
+      if (sha === undefined) return undefined;
+      return gitIn(dir, ["show", `${sha}:${path}`]).catch(() => undefined);
+    },
     writeBranch(repo, write) {
       const dir = options.dirOf(repo);
       return locked(dir, async () => {

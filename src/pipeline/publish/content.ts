@@ -1,12 +1,15 @@
 import { resourceIdentityString } from "../../domain/failure.js";
 import { changeHash, commitMessage, hasKeyTrailer, pullRequestTitle, renderPullRequestBody, unifiedDiff } from "../../domain/pull-request.js";
-import { changeFingerprint, changeTrailerOf, renderMarker, withChangeTrailer, type MarkedKey } from "../../domain/proposal.js";
+import { changeFingerprint, changeTrailerOf, renderMarker, resourceGroup, withChangeTrailer, type MarkedKey } from "../../domain/proposal.js";
+import { repoSlug } from "../../ports/repo-workspace.js";
 import type { PublishRequest } from "../../ports/publisher.js";
 import type { PullInput, Reviewers, ScmCommit } from "../../ports/scm.js";
 
 /** Everything the policy writes for one request: computed once, compared against what is there. */
 export interface Proposal {
   fingerprint: string;
+  /** The resource this change is for (resourceGroup), recorded in the marker. */
+  resource: string;
   /** The version 1 (whole-file) hash, to compare with PRs of older TerraFix versions. */
   legacyHash: string;
   title: string;
@@ -19,6 +22,7 @@ export function proposalOf(request: PublishRequest): Proposal {
   const title = pullRequestTitle(request.failure, request.target);
   return {
     fingerprint,
+    resource: resourceGroup(repoSlug(request.repo), request.target.file, request.target.address),
     legacyHash: changeHash(request.change),
     title,
     message: withChangeTrailer(commitMessage(title, request.key, request.change.rationale), fingerprint),
@@ -32,7 +36,7 @@ export function bodyOf(
   proposal: Proposal,
   options: { generation: number; titleHash: string; also?: MarkedKey[]; replaces?: string; vantaAppUrl: string },
 ): string {
-  const marker = renderMarker({ key: request.key, fingerprint: proposal.fingerprint, generation: options.generation, titleHash: options.titleHash, also: options.also ?? [] });
+  const marker = renderMarker({ key: request.key, fingerprint: proposal.fingerprint, generation: options.generation, titleHash: options.titleHash, resource: proposal.resource, also: options.also ?? [] });
   return renderPullRequestBody(
     { ...request, marker, ...(options.replaces === undefined ? {} : { replaces: options.replaces }) },
     { vantaAppUrl: options.vantaAppUrl },

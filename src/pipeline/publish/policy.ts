@@ -4,7 +4,8 @@ import type { Logger } from "../../observability/logger.js";
 import type { PublishOutcome, PublishRequest } from "../../ports/publisher.js";
 import type { Scm } from "../../ports/scm.js";
 import { aboutOf, bodyOf, isOwnCommit, proposalOf, splitReviewers, type Proposal } from "./content.js";
-import { checkPrLimits } from "./limits.js";
+import { checkPrLimits, isTerraFixPull } from "./limits.js";
+import { joinOpenGroup } from "./group.js";
 import { findLineage, recordedFingerprint, type Lifecycle } from "./lineage.js";
 import { updateOpen } from "./update.js";
 
@@ -21,6 +22,8 @@ export interface PublishPolicyOptions {
   /** When work held back by the open-PR limit is tried again (the next cycle). */
   recheckMs: number;
   rebaseWhen: RebaseWhen;
+  /** Two failing tests on one resource go into one PR (false: one PR per test). */
+  groupByResource: boolean;
   vantaAppUrl: string;
   logger: Logger;
   now?: () => Date;
@@ -90,6 +93,9 @@ function sameChange(latest: Extract<Lifecycle, { pull: unknown }>, key: string, 
 async function open(ctx: PolicyContext, request: PublishRequest, proposal: Proposal, generation: number, replaces?: string): Promise<PublishOutcome> {
   const { scm, options } = ctx;
   const branch = generationBranch(request.branch, generation);
+  // A second failing test on a resource that has an open TerraFix PR joins it (no new slot).
+  const grouped = await joinOpenGroup(ctx, request, proposal, (await scm.listPulls(request.repo, { state: "open" })).filter(isTerraFixPull));
+  if (grouped !== undefined) return grouped;
   const verdict = await checkPrLimits(scm, request.repo, { maxPrsPerHour: options.maxPrsPerHour, maxOpenPrs: options.maxOpenPrs, now: ctx.now, recheckMs: options.recheckMs });
   if (!verdict.allowed) {
     ctx.log.info({ branch, reason: verdict.reason, until: verdict.until }, "pull request deferred");

@@ -24,8 +24,10 @@ export async function updateOpen(
   const head = await scm.branchHead(request.repo, pull.head);
   const ours = isOwnCommit(head, request.key);
   const recorded = recordedFingerprint(marker, request.key);
+  // A PR that groups several tests holds several changes: judged by the marker, never rewritten.
+  const grouped = (marker?.also.length ?? 0) > 0;
   // What the branch holds: its commit trailer (the truth), else the body marker (older versions).
-  const held = ours ? committedFingerprint(head) : undefined;
+  const held = ours && !grouped ? committedFingerprint(head) : undefined;
   const same =
     held !== undefined
       ? held === proposal.fingerprint
@@ -35,6 +37,14 @@ export async function updateOpen(
   const onOldBase = ours && base.sha === base.head && head.parents[0] !== base.sha;
   const rebase = onOldBase && (await wantsRebase(ctx, request, pull.number));
 
+  if (grouped && ours) {
+    if (await conflicted(ctx, request, pull.number)) {
+      await commentOnce(ctx, request, pull.number, MARKERS.conflicted,
+        "This pull request conflicts with the base branch. It groups fixes for several failing tests, so TerraFix does not rebase it: close it and TerraFix proposes the fixes again on the new base.");
+    }
+    if (!same) ctx.log.info({ url: pull.url }, "grouped pull request: a different change for one of its tests is not pushed");
+    return { type: "pr-exists", url: pull.url };
+  }
   if (!ours) {
     if (!same) {
       await commentOnce(ctx, request, pull.number, MARKERS.humanCommits,

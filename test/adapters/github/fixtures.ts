@@ -87,6 +87,7 @@ export function stageOptions(overrides: Partial<PublishStageOptions> = {}): Publ
     maxOpenPrs: 100,
     recheckMs: 60_000,
     rebaseWhen: "conflicted",
+    groupByResource: true,
     closeResolved: true,
     vantaAppUrl: "https://app.vanta.com",
     logger: silentLogger(),
