@@ -1,5 +1,6 @@
 import { Command, CommanderError, Option } from "commander";
 import { ConfigError } from "../config/load.js";
+import { isTerraFixError } from "../errors.js";
 import { collectTag, parseDuration, parsePositiveInt } from "./parse-options.js";
 import {
   EXIT_JOB_FAILED,
@@ -162,7 +163,8 @@ export async function runCli(argv: string[], handlers: CommandHandlers, io: CliI
       // --help and --version end through exitOverride with exit code 0.
       return error.exitCode === 0 ? 0 : EXIT_USAGE;
     }
-    if (error instanceof NotImplementedError || error instanceof UsageError || error instanceof ConfigError) {
+    // A configuration answer from a service (e.g. a retired model id) is a configuration error too: exit 2.
+    if (error instanceof NotImplementedError || error instanceof UsageError || error instanceof ConfigError || (isTerraFixError(error) && error.kind === "config")) {
       io.stderr.write(`${error.message}\n`);
       return EXIT_USAGE;
     }
