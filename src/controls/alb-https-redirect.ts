@@ -58,6 +58,13 @@ export const albHttpsRedirect: Control = {
   vantaTestIds: ["load-balancer-http-to-https"],
   checkovIds: ["CKV_AWS_2"],
   resourceTypes: ["aws_lb_listener", "aws_alb_listener"],
+  review: {
+    impact: ["in-place"],
+    applyNote:
+      "The HTTP listener's default action becomes a 301 redirect to HTTPS on port 443, in place: clients that cannot follow redirects, and callers that post over plain HTTP, stop working. An HTTPS listener on 443 must exist.",
+    rollback:
+      "Reverting restores the previous default action on the HTTP listener.",
+  },
   check,
   fix,
 };

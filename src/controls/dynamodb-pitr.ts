@@ -8,6 +8,13 @@ export const dynamodbPitr = attributeControl({
   vantaTestIds: ["aws-dynamodb-pitr-backups"],
   checkovIds: ["CKV_AWS_28"],
   resourceTypes: ["aws_dynamodb_table"],
+  review: {
+    impact: ["in-place", "cost-change"],
+    applyNote:
+      "Continuous backups are turned on in place without affecting the table's performance; they are billed per GB-month of table size, plus restores.",
+    rollback:
+      "Reverting turns point-in-time recovery off and deletes its restore points: the table can no longer be restored to an earlier time.",
+  },
   path: ["point_in_time_recovery", "enabled"],
   accept: (v) => asBool(v) === true,
   fixValue: "true",

@@ -8,6 +8,13 @@ export const ebsEncryption = attributeControl({
   vantaTestIds: [],
   checkovIds: ["CKV_AWS_3"],
   resourceTypes: ["aws_ebs_volume"],
+  review: {
+    impact: ["replacement"],
+    applyNote:
+      "encrypted cannot change on an existing volume: Terraform replaces it with a new, empty encrypted volume and the data is lost. Do not apply this as is: snapshot the volume, copy the snapshot with encryption and create the volume from it (snapshot_id).",
+    rollback:
+      "Reverting replaces the volume again, with an empty unencrypted one.",
+  },
   path: ["encrypted"],
   accept: (v) => asBool(v) === true,
   fixValue: "true",

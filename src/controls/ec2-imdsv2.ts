@@ -11,6 +11,13 @@ export const ec2Imdsv2 = attributeControl({
   vantaTestIds: ["infra-ec2instances-imdsv1-disabled"],
   checkovIds: ["CKV_AWS_79"],
   resourceTypes: ["aws_instance", "aws_launch_template", "aws_launch_configuration"],
+  review: {
+    impact: ["in-place"],
+    applyNote:
+      "metadata_options change in place without a reboot (a launch template gets a new version; running instances keep theirs). Software on the instance that still uses IMDSv1 (old SDKs and agents, plain curl scripts) stops getting metadata and credentials.",
+    rollback:
+      "Reverting sets http_tokens back to optional, allowing IMDSv1 again.",
+  },
   path: ["metadata_options", "http_tokens"],
   accept: (v) => v === "required",
   fixValue: '"required"',

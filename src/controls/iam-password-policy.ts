@@ -63,6 +63,13 @@ export const iamPasswordPolicy: Control = {
   vantaTestIds: ["internal-password-policy-config"],
   checkovIds: ["CKV_AWS_9", "CKV_AWS_10", "CKV_AWS_11", "CKV_AWS_12", "CKV_AWS_13", "CKV_AWS_14", "CKV_AWS_15"],
   resourceTypes: [TYPE],
+  review: {
+    impact: ["in-place"],
+    applyNote:
+      "The account password policy applies to every IAM user at once: new passwords must meet it, and with max_password_age = 90 every console password older than 90 days must be changed at the next sign-in. Access keys are not affected.",
+    rollback:
+      "Reverting restores the previous values, or deletes the policy when this change added it (the account then falls back to AWS's default policy); passwords already changed stay as they are.",
+  },
   accountLevel: true,
   check,
   fix,

@@ -8,6 +8,13 @@ export const logGroupRetention = attributeControl({
   vantaTestIds: ["logs-retained-for-twelve-months-config"],
   checkovIds: ["CKV_AWS_338", "CKV_AWS_66"],
   resourceTypes: ["aws_cloudwatch_log_group"],
+  review: {
+    impact: ["in-place", "cost-change"],
+    applyNote:
+      "retention_in_days is set to 365 in place. A group that had no retention kept logs forever: events older than a year are then deleted. A group with a shorter retention stores, and bills, more logs.",
+    rollback:
+      "Reverting restores the previous retention; events already deleted by a retention period are gone for good.",
+  },
   path: ["retention_in_days"],
   accept: (v) => {
     const n = asNumber(v);

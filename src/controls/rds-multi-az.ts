@@ -8,6 +8,13 @@ export const rdsMultiAz = attributeControl({
   vantaTestIds: ["aws-rds-multi-az-redundancy"],
   checkovIds: ["CKV_AWS_157"],
   resourceTypes: ["aws_db_instance"],
+  review: {
+    impact: ["in-place", "cost-change"],
+    applyNote:
+      "Converted in place without downtime: RDS snapshots the instance and builds a standby in another Availability Zone, with higher latency meanwhile (at once with apply_immediately, else in the next maintenance window). The standby roughly doubles the instance and storage cost.",
+    rollback:
+      "Reverting converts back to Single-AZ in place: the standby is removed, the cost drops, and a zone failure again means downtime.",
+  },
   path: ["multi_az"],
   accept: (v) => asBool(v) === true,
   fixValue: "true",

@@ -51,6 +51,13 @@ export const s3AccessLogging: Control = {
   vantaTestIds: ["logs-centrally-stored-config"],
   checkovIds: ["CKV_AWS_18"],
   resourceTypes: ["aws_s3_bucket"],
+  review: {
+    impact: ["in-place", "cost-change"],
+    applyNote:
+      "Server access logging starts in place; delivery is best effort and can lag by hours. The log objects are stored and billed in the target bucket, whose policy must let the S3 logging service (logging.s3.amazonaws.com) write to it.",
+    rollback:
+      "Reverting stops log delivery; logs already delivered stay in the target bucket.",
+  },
   check,
   fix,
 };

@@ -10,6 +10,13 @@ export const s3EncryptionKms: Control = {
   vantaTestIds: [],
   checkovIds: ["CKV_AWS_145"],
   resourceTypes: ["aws_s3_bucket"],
+  review: {
+    impact: ["in-place", "cost-change"],
+    applyNote:
+      "New objects are encrypted with SSE-KMS, under the AWS managed key aws/s3 unless kms_master_key_id names a key, with the S3 Bucket Key on to cut KMS requests. KMS request charges apply, and readers in other AWS accounts cannot decrypt objects under aws/s3. Existing objects are not re-encrypted.",
+    rollback:
+      "Reverting returns new objects to the previous default encryption. Objects written meanwhile stay encrypted with the KMS key: keep the key and the readers' permissions on it, or those objects can no longer be read.",
+  },
   check: (bucket, ctx) => checkEncryption(bucket, ctx, ACCEPTED),
   fix: (bucket, ctx) => fixEncryption(bucket, ctx, "s3-encryption-kms", ACCEPTED, "aws:kms"),
 };

@@ -10,6 +10,13 @@ export const s3Encryption: Control = {
   vantaTestIds: [],
   checkovIds: ["CKV_AWS_19"],
   resourceTypes: ["aws_s3_bucket"],
+  review: {
+    impact: ["in-place"],
+    applyNote:
+      "The bucket's default encryption is set in place; only objects written afterwards use it. Existing objects are not re-encrypted.",
+    rollback:
+      "Reverting removes the setting; S3 then encrypts new objects with its own default (SSE-S3, applied to every new object since January 2023). Objects written meanwhile keep their encryption.",
+  },
   check: (bucket, ctx) => checkEncryption(bucket, ctx, ACCEPTED),
   fix: (bucket, ctx) => fixEncryption(bucket, ctx, "s3-encryption", ACCEPTED, "AES256"),
 };

@@ -39,6 +39,13 @@ export const s3PublicAccessBlock: Control = {
   vantaTestIds: ["aws-s3-public-access-blocked"],
   checkovIds: ["CKV2_AWS_6", "CKV_AWS_53", "CKV_AWS_54", "CKV_AWS_55", "CKV_AWS_56"],
   resourceTypes: ["aws_s3_bucket"],
+  review: {
+    impact: ["in-place"],
+    applyNote:
+      "Applied in place and effective at once: public ACLs and public bucket policies stop granting access, so a public static website, public-read objects or anonymous downloads from this bucket stop working.",
+    rollback:
+      "Reverting removes the block: any public ACL or bucket policy still on the bucket grants public access again at once.",
+  },
   check,
   fix,
   };

@@ -50,6 +50,13 @@ export const s3Versioning: Control = {
   vantaTestIds: [],
   checkovIds: ["CKV_AWS_21"],
   resourceTypes: ["aws_s3_bucket"],
+  review: {
+    impact: ["in-place", "cost-change"],
+    applyNote:
+      "Versioning is turned on in place, with no outage. From then on every overwrite or delete keeps the previous version, which S3 stores and bills until a lifecycle rule expires noncurrent versions.",
+    rollback:
+      "Versioning can never be turned off again, only suspended: reverting this change suspends it (removing an aws_s3_bucket_versioning resource suspends versioning on a versioned bucket). The versions already kept stay, and are billed, until they are deleted or expire.",
+  },
   check,
   fix,
 };

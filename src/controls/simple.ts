@@ -2,6 +2,7 @@ import { addNestedBlock, setAttribute } from "../terraform/edit.js";
 import type { HclBlock } from "../terraform/parse.js";
 import { textOf } from "./context.js";
 import { expectValue, read } from "./read.js";
+import type { ControlReview } from "../domain/change.js";
 import type { CheckResult, Control, ControlContext, FixPlan, ResourceRef } from "./types.js";
 
 /** The descriptive part every control shares. */
@@ -11,6 +12,7 @@ export interface ControlInfo {
   vantaTestIds: readonly string[];
   checkovIds: readonly string[];
   resourceTypes: readonly string[];
+  review: ControlReview;
 }
 
 export interface AttributeControlSpec extends ControlInfo {
@@ -42,6 +44,7 @@ export function attributeControl(spec: AttributeControlSpec): Control {
     vantaTestIds: spec.vantaTestIds,
     checkovIds: spec.checkovIds,
     resourceTypes: spec.resourceTypes,
+    review: spec.review,
     check: (resource) => check(resource),
     fix: (resource, ctx) => {
       const before = check(resource);

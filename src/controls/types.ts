@@ -1,4 +1,4 @@
-import type { TextEdit } from "../domain/change.js";
+import type { ControlReview, TextEdit } from "../domain/change.js";
 import type { HclBlock, ParsedFile } from "../terraform/parse.js";
 
 export type CheckResult = "pass" | "fail" | "unknown";
@@ -60,6 +60,8 @@ export interface Control {
   /** Checkov ids with the same meaning, so a reviewer can compare. */
   checkovIds: readonly string[];
   resourceTypes: readonly string[];
+  /** Apply impact, rollback and what Vanta asks beyond the fix: shown to reviewers in the PR body. */
+  review: ControlReview;
   /** Account-level singleton control: a missing resource is itself a failure (the fix adds it). */
   accountLevel?: boolean;
   check(resource: ResourceRef, ctx: ControlContext): CheckResult;

@@ -15,6 +15,30 @@ export interface FileChange {
 
 export type Generator = "rules" | "llm";
 
+/** How applying a change behaves on the live resource (what `terraform apply` will do). */
+export type ApplyImpact = "in-place" | "replacement" | "brief-outage" | "cost-change";
+
+/**
+ * What a reviewer needs to know about one control's change before merging: data on each control
+ * (src/controls/), rendered per control in the pull request body.
+ */
+export interface ControlReview {
+  /** Most serious first; `["in-place"]` alone means an in-place update with no outage and no cost change. */
+  impact: readonly ApplyImpact[];
+  /** What applying does to the running resource and to whoever uses it. */
+  applyNote: string;
+  /** What reverting this change does (not always an undo: S3 versioning can only be suspended). */
+  rollback: string;
+  /** When Vanta's remediation asks for more than this change does: the part left to do. */
+  notCovered?: string;
+}
+
+/** A control's review notes, as carried by a change. */
+export interface ControlReviewNote extends ControlReview {
+  controlId: string;
+  title: string;
+}
+
 /** A proposed change to a repository, ready for verification and publishing. */
 export interface ProposedChange {
   files: FileChange[];
@@ -25,6 +49,8 @@ export interface ProposedChange {
   risks?: string[];
   /** Control id the change is meant to satisfy, when known. */
   controlId?: string;
+  /** Apply impact, rollback and gaps of each control the change satisfies (from the catalogue). */
+  reviews?: ControlReviewNote[];
 }
 
 /**

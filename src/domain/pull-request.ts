@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { createTwoFilesPatch } from "diff";
 import type { Failure } from "./failure.js";
-import type { ProposedChange, VerificationReport } from "./change.js";
+import type { ApplyImpact, ControlReviewNote, ProposedChange, VerificationReport } from "./change.js";
 import { secrets } from "../observability/secrets.js";
 import { escapeMarkdown, markdownCode, quotedProse } from "./markdown.js";
 
@@ -188,6 +188,7 @@ function renderTail(content: PullRequestContent): string {
     "",
     generator,
     "",
+    ...renderReviewNotes(change.reviews ?? []),
     "### Review checklist",
     "",
     "- [ ] The change touches only the resource named above",
@@ -197,10 +198,22 @@ function renderTail(content: PullRequestContent): string {
     "",
     "### Rollback",
     "",
+    ...(change.reviews ?? []).map((r) => `- **${inline(r.controlId)}**: ${oneParagraph(r.rollback, 600)}`),
+    ...((change.reviews ?? []).length > 0 ? [""] : []),
     "Revert this pull request (or its merge commit) and apply; the change is confined to the files listed above. " +
       "Closing this pull request without merging tells TerraFix not to propose the same change again.",
     "",
   ].join("\n");
+}
+
+const IMPACT_LABEL: Record<ApplyImpact, string> = { "in-place": "in place", replacement: "REPLACEMENT", "brief-outage": "brief outage", "cost-change": "cost change" };
+
+/** Per control: what applying does and, when Vanta asks for more than the change does, what is left. */
+function renderReviewNotes(reviews: readonly ControlReviewNote[]): string[] {
+  if (reviews.length === 0) return [];
+  const impact = reviews.map((r) => `- **${inline(r.controlId)}** (${r.impact.map((i) => IMPACT_LABEL[i]).join(", ")}): ${oneParagraph(r.applyNote, 600)}`);
+  const gaps = reviews.filter((r) => r.notCovered !== undefined).map((r) => `- **Not covered by this PR** (${inline(r.controlId)}): ${oneParagraph(r.notCovered ?? "", 600)}`);
+  return ["### Apply impact", "", ...impact, ...(gaps.length === 0 ? [] : ["", ...gaps]), "", ""];
 }
 
 function lineCounts(before: string, after: string): { added: number; removed: number } {

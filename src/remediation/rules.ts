@@ -1,4 +1,4 @@
-import { applyEdits, type FileChange, type ProposedChange, type TextEdit } from "../domain/change.js";
+import { applyEdits, type ControlReviewNote, type FileChange, type ProposedChange, type TextEdit } from "../domain/change.js";
 import { controlById, controlsForTest } from "../controls/catalogue.js";
 import { fixModuleCall } from "../controls/modules.js";
 import type { Control, ControlContext, FixPlan, ModuleCallRef, ResourceRef } from "../controls/types.js";
@@ -62,6 +62,7 @@ export function generateRuleFix(input: RuleFixInput): RuleFixResult {
     confidence: 1,
     ...(risks.length > 0 ? { risks } : {}),
     ...(applied[0] === undefined ? {} : { controlId: applied[0] }),
+    reviews: plans.filter(({ control }) => applied.includes(control.id)).map(({ control }) => reviewNote(control)),
   };
   return { type: "change", change, applied, skipped };
 }
@@ -107,4 +108,9 @@ function mergeInto(all: Map<string, { edits: TextEdit[]; create: boolean }>, pla
 
 function same(a: TextEdit, b: TextEdit): boolean {
   return a.start === b.start && a.end === b.end && a.text === b.text;
+}
+
+/** A control's review data (apply impact, rollback, gaps) as the change carries it to the PR body. */
+export function reviewNote(control: Control): ControlReviewNote {
+  return { controlId: control.id, title: control.title, ...control.review };
 }

@@ -1,14 +1,12 @@
 import { failedChecks, type ProposedChange, type VerificationReport } from "../domain/change.js";
+import { controlById } from "../controls/catalogue.js";
 import type { LlmFixInput } from "./llm/input.js";
+import type { RuleFixResult } from "./rules.js";
 import { runLlmFix, type LlmAttemptRecord, type LlmFixDeps, type LlmRunStats, type VerifyChange } from "./llm/loop.js";
+import { reviewNote } from "./rules.js";
 
 export type GeneratorChoice = "rules" | "llm" | "auto";
 
-/** What the rule-based fixer (controls' fix()) says about a job. */
-export type RuleFixResult =
-  | { type: "change"; change: ProposedChange }
-  | { type: "unsupported"; reason: string }
-  | { type: "already-compliant"; reason: string };
 
 export interface GenerateFixInput {
   generator: GeneratorChoice;
@@ -74,7 +72,7 @@ async function viaLlm(
   if (deps.llm === undefined) return { type: "unsupported", reason: "no fix model is configured for the LLM generator" };
   if (input.llm === undefined) return { type: "unsupported", reason: "the job has no context for the LLM generator" };
   const result = await runLlmFix(input.llm, { ...deps.llm, verify: deps.verify }, signal);
-  if (result.type === "change") return { type: "change", change: result.change, verification: result.verification, llm: result.llm };
+  if (result.type === "change") return { type: "change", change: withReviews(result.change), verification: result.verification, llm: result.llm };
   const { evidence } = result;
   return {
     type: "failed",
@@ -94,4 +92,10 @@ function failedNames(report: VerificationReport): string {
   return failedChecks(report)
     .map((c) => c.name)
     .join(", ");
+}
+
+/** The model's change for a known control carries that control's review notes, as a rule's does. */
+function withReviews(change: ProposedChange): ProposedChange {
+  const control = change.controlId === undefined ? undefined : controlById(change.controlId);
+  return change.reviews !== undefined || control === undefined ? change : { ...change, reviews: [reviewNote(control)] };
 }
