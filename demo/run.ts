@@ -135,7 +135,7 @@ export async function runDemo(options: { print?: (line: string) => void } = {}):
       const o = result.outcome;
       print(`- ${job.testId}  (${job.failure.responseType} ${job.failure.displayName})`);
       if (typeof d["address"] === "string")
-        print(`    match:        ${String(d["address"])}  ${d["file"] === "" ? "(not in the code yet: the fix adds it)" : `${String(d["file"])}:${String(d["startLine"])}`}`);
+        print(`    match:        ${String(d["address"])}  ${d["missing"] === true ? "(not in the code yet: the fix adds it)" : `${String(d["file"])}:${String(d["startLine"])}`}`);
       const verification = d["verification"] as { passed: boolean; checks: { name: string; status: "pass" | "fail" | "skipped" }[] } | undefined;
       if (verification !== undefined && !Array.isArray(verification))
         print(`    verification: ${verification.passed ? "passed" : "FAILED"} (${verification.checks.map((c) => `${c.status === "pass" ? "ok" : c.status === "fail" ? "FAIL" : "skipped"} ${c.name}`).join(", ")})`);

@@ -6,4 +6,18 @@ import { createHandlers } from "./composition/handlers.js";
  * and in src/composition/ (lint-enforced).
  */
 const io = { stdout: process.stdout, stderr: process.stderr, env: process.env };
-process.exitCode = await runCli(process.argv.slice(2), createHandlers(), io);
+const code = await runCli(process.argv.slice(2), createHandlers(), io);
+process.exitCode = code;
+// The work and its output are done. End now: hcl2json's Go WASM runtime leaves timers pending
+// that would keep the process alive about a second longer (issue 17). Pino's transports flush
+// synchronously on exit; stdout and stderr are flushed here first (a reader that went away
+// must not keep us waiting: at most a second, on a timer that holds nothing open).
+await Promise.race([Promise.all([flushed(process.stdout), flushed(process.stderr)]), new Promise((resolve) => setTimeout(resolve, 1000).unref())]);
+process.exit(code);
+
+function flushed(stream: NodeJS.WriteStream): Promise<void> {
+  return new Promise((resolve) => {
+    if (stream.destroyed || !stream.writable) resolve();
+    else stream.write("", () => resolve());
+  });
+}

@@ -1,5 +1,5 @@
 import { Command, CommanderError, Option } from "commander";
-import { ConfigError } from "../config/load.js";
+import { ConfigError } from "../config/errors.js";
 import { collectTag, parseDuration, parsePositiveInt } from "./parse-options.js";
 import {
   EXIT_JOB_FAILED,

@@ -1,14 +1,10 @@
 import { readFileSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
-import { TerraFixError } from "../errors.js";
+import { ConfigError, type ConfigIssue } from "./errors.js";
 import { OPTIONS, optionEntries, type Config, type OptionKey } from "./options.js";
 
-export interface ConfigIssue {
-  /** The option's YAML key (or the unknown key found). */
-  option: string;
-  env: string;
-  message: string;
-}
+// In its own module so the CLI can recognise it without loading the option schemas (zod).
+export { ConfigError, type ConfigIssue } from "./errors.js";
 
 export interface LoadConfigInput {
   env?: NodeJS.ProcessEnv;
@@ -16,20 +12,6 @@ export interface LoadConfigInput {
   file?: string;
   /** Explicit values that win over env and file (CLI flags). */
   overrides?: Partial<Record<OptionKey, unknown>>;
-}
-
-/** Thrown with every problem at once, each naming the option and its variable. */
-export class ConfigError extends TerraFixError {
-  readonly issues: ConfigIssue[];
-  constructor(issues: ConfigIssue[]) {
-    super(
-      `invalid configuration (${issues.length} problem${issues.length === 1 ? "" : "s"}):\n` +
-        issues.map((i) => `  - ${i.env} (${i.option}): ${i.message}`).join("\n"),
-      { kind: "config", stage: "config" },
-    );
-    this.name = "ConfigError";
-    this.issues = issues;
-  }
 }
 
 const ENV_TO_KEY = new Map(optionEntries().map(([key, spec]) => [spec.env, key]));

@@ -1,6 +1,7 @@
 import type { ProposedChange, VerificationReport } from "../domain/change.js";
 import type { Failure } from "../domain/failure.js";
 import type { GenerationResult, LlmUsage } from "../domain/generation.js";
+import type { MissingTarget } from "../domain/target.js";
 import type { Control } from "../controls/types.js";
 import type { Logger } from "../observability/logger.js";
 import type { FixModel } from "../ports/fix-model.js";
@@ -15,8 +16,11 @@ import { verifyProposal, type VerifyDeps } from "./verify.js";
 
 export interface GenerateInput {
   failure: Failure;
-  /** The matched block (its indexed resource or module call). */
-  target: MatchCandidate;
+  /**
+   * The matched block (its indexed resource or module call), or a `MissingTarget` (an account-wide
+   * resource the code lacks: no block, the control's fixMissing adds it).
+   */
+  target: MatchCandidate | MissingTarget;
   index: RepositoryIndex;
   /** The job's controls, resolved once by the runner. */
   controls: readonly Control[];
@@ -47,7 +51,8 @@ export interface GenerateDeps extends VerifyDeps {
 export async function generateChange(input: GenerateInput, deps: GenerateDeps, signal?: AbortSignal): Promise<GenerationResult> {
   const { index, target, failure, controls } = input;
   const controlIds = controls.map((c) => c.id);
-  const block = target.resource ?? target.moduleCall;
+  const { resource, moduleCall } = "resourceType" in target ? {} : target;
+  const block = resource ?? moduleCall;
   const control = controls[0];
   const llmInput =
     block === undefined
@@ -69,8 +74,8 @@ export async function generateChange(input: GenerateInput, deps: GenerateDeps, s
         if (controlIds.length === 0) return { type: "unsupported", reason: `no rule-based control covers test ${failure.testId}` };
         return generateRuleFix({
           controlIds,
-          ...(target.resource === undefined ? {} : { target: target.resource }),
-          ...(target.moduleCall === undefined ? {} : { moduleCall: target.moduleCall }),
+          ...(resource === undefined ? {} : { target: resource }),
+          ...(moduleCall === undefined ? {} : { moduleCall }),
           ctx: index,
         });
       },

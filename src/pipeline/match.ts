@@ -1,6 +1,6 @@
 import type { Control } from "../controls/types.js";
 import { identityOf, type Failure, type ResourceIdentity } from "../domain/failure.js";
-import { kindsFor } from "../domain/resource-kinds.js";
+import type { MissingTarget } from "../domain/target.js";
 import { repoSlug } from "../ports/repo-workspace.js";
 import {
   combineRepositoryMatches,
@@ -26,32 +26,72 @@ export interface MatchDeps {
   loadState?: () => Promise<TerraformState | undefined>;
 }
 
-export type MatchOutput =
-  | { status: "matched"; repo: IndexedCheckout; target: MatchCandidate }
+/** A match as the generator needs it: the block to fix, the account-wide resource to add, or why neither. */
+export type TargetResult =
+  | { status: "matched"; target: MatchCandidate }
+  | { status: "missing"; target: MissingTarget }
   | { status: "ambiguous"; reason: string; candidates: string[] }
   | { status: "no-match"; reason: string };
 
+export type MatchOutput =
+  | { status: "matched"; repo: IndexedCheckout; target: MatchCandidate }
+  | { status: "missing"; repo: IndexedCheckout; target: MissingTarget }
+  | Extract<TargetResult, { status: "ambiguous" | "no-match" }>;
+
 /** Stage 3: the block that defines the failing resource, across every indexed repository. */
 export async function matchFailure(input: MatchInput, deps: MatchDeps, signal: AbortSignal): Promise<MatchOutput> {
-  const { repos, failure } = input;
+  const { repos } = input;
   const state = await deps.loadState?.();
   signal.throwIfAborted();
   const result = await matchRepositories(
     repos.map((r) => ({ repo: repoSlug(r.checkout.repo), index: r.index })),
-    identityOf(failure),
+    identityOf(input.failure),
     state === undefined ? {} : { state },
   );
-  if (result.status === "no-match") {
-    // An account-level test (password policy) whose resource is not in code yet: the fix adds it.
-    return accountLevelTarget(repos, failure, input.controls) ?? { status: "no-match", reason: result.reason };
+  const found = targetOf(result, input.controls);
+  switch (found.status) {
+    case "ambiguous":
+    case "no-match":
+      return found;
+    case "missing": {
+      // No repository defines the account-wide resource: the first one gets it.
+      const repo = repos[0];
+      return repo === undefined ? { status: "no-match", reason: result.reason } : { status: "missing", repo, target: found.target };
+    }
+    case "matched": {
+      const best = result.candidates[0];
+      const repo = repos.find((r) => repoSlug(r.checkout.repo) === best?.repo);
+      return repo === undefined ? { status: "no-match", reason: "the matcher returned no candidate" } : { status: "matched", repo, target: found.target };
+    }
   }
-  if (result.status === "ambiguous")
-    return { status: "ambiguous", reason: result.reason, candidates: result.candidates.slice(0, 5).map((c) => `${c.repo}:${c.address} (${c.confidence.toFixed(2)})`) };
-  const best = result.candidates[0];
-  const repo = repos.find((r) => repoSlug(r.checkout.repo) === best?.repo);
-  if (best === undefined || repo === undefined) return { status: "no-match", reason: "the matcher returned no candidate" };
-  const { repo: _slug, ...target } = best;
-  return { status: "matched", repo, target };
+}
+
+/**
+ * What a match means for the job, the same for the daemon and `terrafix fix`: the best candidate
+ * of a match; for a missing account-wide resource, the block the job's control adds (or no-match
+ * when no control of the job can add it); ambiguity with the leading candidates.
+ */
+export function targetOf(result: MatchResult | CrossRepositoryResult, controls: readonly Control[]): TargetResult {
+  const label = (c: MatchCandidate & { repo?: string }): string => `${c.repo === undefined ? "" : `${c.repo}:`}${c.address} (${c.confidence.toFixed(2)})`;
+  switch (result.status) {
+    case "no-match":
+      return { status: "no-match", reason: result.reason };
+    case "ambiguous":
+      return { status: "ambiguous", reason: result.reason, candidates: result.candidates.slice(0, 5).map(label) };
+    case "missing": {
+      const types = result.missing ?? [];
+      const control = controls.find((c) => c.accountLevel === true && c.fixMissing !== undefined && c.resourceTypes.some((t) => types.includes(t)));
+      const type = control?.resourceTypes.find((t) => types.includes(t));
+      if (control === undefined || type === undefined) return { status: "no-match", reason: `${result.reason}; no control of this test can add it` };
+      return { status: "missing", target: { address: `${type}.this`, resourceType: type, reasons: [`${result.reason}: the fix adds ${type}.this`] } };
+    }
+    case "matched": {
+      const best: (MatchCandidate & { repo?: string }) | undefined = result.candidates[0];
+      if (best === undefined) return { status: "no-match", reason: "the matcher returned no candidate" };
+      const { repo: _repo, ...target } = best;
+      return { status: "matched", target };
+    }
+  }
 }
 
 /**
@@ -71,26 +111,4 @@ export async function matchRepositories(
   const results: { repo: string; result: MatchResult }[] = [];
   for (const { repo, index } of indexes) results.push({ repo, result: await matchResourceValidated(index, identity, options) });
   return combineRepositoryMatches(results);
-}
-
-/**
- * For an account-level failure whose control can add the missing resource, a target that stands
- * for "the resource this repository should have": the first repository, no existing block.
- */
-function accountLevelTarget(repos: readonly IndexedCheckout[], failure: Failure, controls: readonly Control[]): MatchOutput | undefined {
-  const kinds = kindsFor(failure.responseType);
-  if (kinds.length === 0 || !kinds.every((k) => k.accountLevel === true)) return undefined;
-  const control = controls.find((c) => c.accountLevel === true);
-  const repo = repos[0];
-  if (control === undefined || repo === undefined) return undefined;
-  const type = control.resourceTypes[0] ?? "";
-  const target: MatchCandidate = {
-    address: `${type}.this`,
-    file: "",
-    startLine: 0,
-    endLine: 0,
-    confidence: 1,
-    reasons: [`account-level ${type} does not exist in ${repoSlug(repo.checkout.repo)}: the fix adds it`],
-  };
-  return { status: "matched", repo, target };
 }

@@ -1,6 +1,6 @@
 import { branchName, type Failure } from "../domain/failure.js";
 import type { GenerationResult } from "../domain/generation.js";
-import { matchedTarget, type MatchedTarget } from "../domain/target.js";
+import { addedTarget, matchedTarget, type MatchedTarget, type MissingTarget } from "../domain/target.js";
 import type { PublishOutcome, Publisher } from "../ports/publisher.js";
 import type { RepoCheckout } from "./workspace.js";
 
@@ -9,7 +9,8 @@ export interface PublishInput {
   failure: Failure;
   /** The repository the target is in, with its `.terrafix.yml`. */
   repo: RepoCheckout;
-  target: MatchedTarget;
+  /** The matched block, or the account-wide resource the change adds (located in the change). */
+  target: MatchedTarget | MissingTarget;
   generation: Extract<GenerationResult, { type: "change" }>;
 }
 
@@ -31,7 +32,7 @@ export function publishChange(input: PublishInput, deps: PublishDeps, signal: Ab
       repo: repo.checkout.repo,
       checkout: repo.checkout,
       branch: branchName(failure.testId, key),
-      target: matchedTarget(input.target),
+      target: "resourceType" in input.target ? addedTarget(input.target, generation.change.files) : matchedTarget(input.target),
       change: generation.change,
       verification: generation.verification,
       ...(generation.llm === undefined ? {} : { llm: generation.llm }),

@@ -7,6 +7,7 @@ import { coerceError } from "../errors.js";
 import type { Logger } from "../observability/logger.js";
 import type { Metrics } from "../observability/metrics.js";
 import { StageTimer } from "../observability/stage-timer.js";
+import { repoSlug } from "../ports/repo-workspace.js";
 import type { GeneratorChoice } from "../remediation/strategy.js";
 import { generateChange, type GenerateDeps } from "./generate.js";
 import { indexCheckouts, type IndexDeps } from "./index.js";
@@ -72,9 +73,13 @@ async function stages(job: JobInput, deps: RunJobDeps, signal: AbortSignal, time
   const repos = await timer.time("index", () => indexCheckouts(workspace.checkouts, deps, signal));
 
   const match = await timer.time("match", () => matchFailure({ failure, repos, controls }, deps, signal));
-  if (match.status !== "matched") return unmatched(match);
+  if (match.status === "ambiguous" || match.status === "no-match") return unmatched(match);
   const { target, repo } = match;
-  Object.assign(detail, { address: target.address, file: target.file, startLine: target.startLine, confidence: target.confidence, repo: `${repo.checkout.repo.owner}/${repo.checkout.repo.name}` });
+  Object.assign(
+    detail,
+    { address: target.address, repo: repoSlug(repo.checkout.repo) },
+    match.status === "missing" ? { missing: true } : { file: match.target.file, startLine: match.target.startLine, confidence: match.target.confidence },
+  );
   if (isIgnored(repo.config.ignoreResources, target.address, failure.displayName)) return { type: "ignored", reason: `.terrafix.yml ignores ${target.address}` };
 
   const started = performance.now();
@@ -88,7 +93,7 @@ async function stages(job: JobInput, deps: RunJobDeps, signal: AbortSignal, time
   return timer.time("publish", () => publishChange({ key, failure, repo, target, generation }, deps, signal));
 }
 
-function unmatched(match: Exclude<MatchOutput, { status: "matched" }>): Outcome {
+function unmatched(match: Extract<MatchOutput, { status: "ambiguous" | "no-match" }>): Outcome {
   return match.status === "ambiguous" ? { type: "ambiguous", reason: match.reason, candidates: match.candidates } : { type: "no-match", reason: match.reason };
 }
 

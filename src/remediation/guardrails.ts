@@ -1,22 +1,20 @@
-import type { HclBlock, ParsedFile } from "../terraform/parse.js";
+import type { ParsedFile } from "../terraform/parse.js";
+import type { TypeAllowlist } from "./guardrails-families.js";
+import { buildGraph, keyOf, type GraphNode, type ResourceGraph } from "./guardrails-graph.js";
+import { policyFindings, type PolicyFinding } from "./guardrails-policy.js";
+import type { GuardrailRule } from "./guardrails-rules.js";
+import { structureFindings } from "./guardrails-structure.js";
+
+export { GUARDRAIL_RULES, type GuardrailRule } from "./guardrails-rules.js";
+export { allowlistFor, familyOf, type TypeAllowlist } from "./guardrails-families.js";
 
 /**
- * Changes TerraFix refuses whoever proposed them (rules or the model), because a compliance fix
- * never needs them and each can do harm beyond the resource: provisioners and `external` data
- * sources run commands; provider, backend and module-source changes move trust or state; removed
- * resources destroy infrastructure; `ignore_changes` hides the very setting the control checks;
- * IAM wildcards widen access. Messages name the file, block and line so the model can correct it.
+ * Changes TerraFix refuses whoever proposed them (rules or the model). They are judged on meaning,
+ * not lines: both versions of every changed file are parsed into a resource graph and compared,
+ * so a wildcard split over lines, escaped as `\u002a`, kept in a heredoc or a local, or spelled
+ * as a managed-policy ARN is the same wildcard. Messages name the file, line and block and say
+ * what to do instead, so the model can correct its answer. The rules: guardrails-rules.ts.
  */
-export type GuardrailRule =
-  | "provisioner"
-  | "external-data"
-  | "provider-change"
-  | "backend-change"
-  | "module-source-change"
-  | "resource-removal"
-  | "ignore-changes"
-  | "iam-wildcard";
-
 export interface GuardrailViolation {
   rule: GuardrailRule;
   file: string;
@@ -33,99 +31,117 @@ export interface GuardrailFile {
 export interface GuardrailOptions {
   /** `type.name` of resources the change may remove (an open security-group rule the control closes). */
   allowRemoval?: readonly string[];
+  /** Types a change may add (allowlistFor); absent: only `external`/`http` data sources are refused. */
+  allowlist?: TypeAllowlist;
+  /** The repository's other files, for duplicate addresses across files of the same module. */
+  repository?: Iterable<ParsedFile>;
+  /** Bytes a change may add across its files; default MAX_ADDED_BYTES. */
+  maxAddedBytes?: number;
 }
 
-function keyOf(block: HclBlock): string {
-  return [block.type, ...block.labels].join(".");
-}
+/** A compliance fix adds a setting or a companion block: kilobytes. 64 KiB is far above any rule fix. */
+export const MAX_ADDED_BYTES = 64 * 1024;
 
-function label(block: HclBlock): string {
-  return block.type === "resource" ? block.labels.join(".") : keyOf(block);
-}
-
-function walk(block: HclBlock, visit: (b: HclBlock, top: HclBlock) => void, top: HclBlock = block): void {
-  visit(block, top);
-  for (const nested of block.blocks) walk(nested, visit, top);
-}
-
-function count(file: ParsedFile | undefined, predicate: (b: HclBlock) => boolean): Map<string, { n: number; line: number }> {
-  const out = new Map<string, { n: number; line: number }>();
-  for (const top of file?.blocks ?? [])
-    walk(top, (b, t) => {
-      if (!predicate(b)) return;
-      const entry = out.get(label(t)) ?? { n: 0, line: b.span.startLine };
-      out.set(label(t), { n: entry.n + 1, line: b.span.startLine });
-    });
-  return out;
-}
-
-function blockText(file: ParsedFile | undefined, type: string): string {
-  return (file?.blocks ?? []).filter((b) => b.type === type).map((b) => file?.text.slice(b.span.start, b.span.end) ?? "").join("\n");
-}
-
-// Wildcards in policy documents (HCL `actions = ["*"]`, jsonencode `Action = "s3:*"`, heredoc JSON "Action": "*").
-const WILDCARDS: readonly [RegExp, string][] = [
-  [/\b(?:not_)?actions\s*=\s*\[[^\]]*"(?:\*|[A-Za-z0-9-]+:\*)"/g, "action"],
-  [/"?\b(?:Not)?Action"?\s*[:=]\s*\[?[^\]\n]*"(?:\*|[A-Za-z0-9-]+:\*)"/g, "action"],
-  [/\bresources\s*=\s*\[[^\]]*"\*"/g, "resource"],
-  [/"?\bResource"?\s*[:=]\s*\[?[^\]\n]*"\*"/g, "resource"],
-];
-
-function wildcardCount(text: string, kind: string): number {
-  return WILDCARDS.filter(([, k]) => k === kind).reduce((n, [re]) => n + (text.match(re)?.length ?? 0), 0);
-}
-
-function ignoreChanges(file: ParsedFile | undefined): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const top of file?.blocks ?? []) {
-    const lifecycle = top.blocks.find((b) => b.type === "lifecycle");
-    const attr = lifecycle?.attributes.find((a) => a.name === "ignore_changes");
-    if (attr !== undefined) out.set(label(top), attr.valueText.replace(/\s+/g, ""));
-  }
-  return out;
+/** The size cap, on raw text, so verify can refuse a 5 MB answer before parsing it. */
+export function sizeViolations(files: readonly { path: string; before: string; after: string }[], max = MAX_ADDED_BYTES): GuardrailViolation[] {
+  const added = files.reduce((n, f) => n + Math.max(0, Buffer.byteLength(f.after) - Buffer.byteLength(f.before)), 0);
+  if (added <= max) return [];
+  return [{ rule: "size-cap", file: files[0]?.path ?? "", message: `${files[0]?.path ?? ""}: the change adds ${added} bytes, over the cap of ${max}; a compliance fix changes a few attributes or adds a companion block — send only that` }];
 }
 
 export function checkGuardrails(files: readonly GuardrailFile[], options: GuardrailOptions = {}): GuardrailViolation[] {
-  const violations: GuardrailViolation[] = [];
-  const add = (rule: GuardrailRule, file: string, message: string): void => void violations.push({ rule, file, message });
-  const removedCandidates = new Map<string, string>();
-  const present = new Set<string>();
-  for (const { path, before, after } of files) {
-    const grew = (predicate: (b: HclBlock) => boolean, rule: GuardrailRule, what: string): void => {
-      const old = count(before, predicate);
-      for (const [where, { n, line }] of count(after, predicate))
-        if (n > (old.get(where)?.n ?? 0)) add(rule, path, `${path}:${line}: ${where} gains ${what}; remove it`);
-    };
-    grew((b) => b.type === "provisioner", "provisioner", "a provisioner block (provisioners run arbitrary commands at apply time and are never part of a compliance fix)");
-    grew((b) => b.type === "data" && b.labels[0] === "external", "external-data", 'an `external` data source (it runs a program during plan)');
-    if (blockText(before, "provider") !== blockText(after, "provider"))
-      add("provider-change", path, `${path}: provider blocks changed; a fix must not touch provider configuration`);
-    if (blockText(before, "terraform") !== blockText(after, "terraform"))
-      add("backend-change", path, `${path}: the terraform block (backend, cloud, required_providers) changed; a fix must not touch it`);
-    const oldModules = new Map((before?.blocks ?? []).filter((b) => b.type === "module").map((b) => [keyOf(b), b]));
-    for (const m of after.blocks.filter((b) => b.type === "module")) {
-      const old = oldModules.get(keyOf(m));
-      const attr = (b: HclBlock | undefined, n: string): string | undefined => b?.attributes.find((a) => a.name === n)?.valueText;
-      if (old === undefined) add("module-source-change", path, `${path}:${m.span.startLine}: adds ${keyOf(m)}; a fix must not add module calls`);
-      else if (attr(old, "source") !== attr(m, "source") || attr(old, "version") !== attr(m, "version"))
-        add("module-source-change", path, `${path}:${m.span.startLine}: ${keyOf(m)} changes its source or version; change only its inputs`);
-    }
-    const oldIgnore = ignoreChanges(before);
-    for (const [where, value] of ignoreChanges(after))
-      if (oldIgnore.get(where) !== value)
-        add("ignore-changes", path, `${path}: ${where} adds or widens lifecycle.ignore_changes (${value}); that hides drift of the setting the control checks`);
-    for (const kind of ["action", "resource"]) {
-      const n = wildcardCount(after.text, kind) - wildcardCount(before?.text ?? "", kind);
-      if (n > 0) add("iam-wildcard", path, `${path}: adds ${n} IAM policy statement(s) with a "*" ${kind}; grant named ${kind}s only`);
-    }
-    for (const b of before?.blocks ?? []) if (["resource", "data", "module"].includes(b.type)) removedCandidates.set(keyOf(b), `${path}:${b.span.startLine}`);
-    for (const b of after.blocks) present.add(keyOf(b));
-  }
-  for (const [key, where] of removedCandidates) {
-    if (present.has(key)) continue;
-    const address = key.replace(/^resource\./, "");
-    if (options.allowRemoval?.includes(address)) continue;
-    add("resource-removal", where.split(":")[0] ?? "", `${where}: removes ${address}; a fix must change resources, never delete them`);
-  }
+  const violations: GuardrailViolation[] = [
+    ...sizeViolations(
+      files.map((f) => ({ path: f.path, before: f.before?.text ?? "", after: f.after.text })),
+      options.maxAddedBytes,
+    ),
+  ];
+  for (const f of files)
+    for (const error of f.after.errors) violations.push({ rule: "invalid-terraform", file: f.path, message: `${f.path}: does not parse as Terraform (${error.slice(0, 300)}); send complete, valid HCL blocks` });
+  const before = buildGraph(files.map((f) => f.before));
+  const after = buildGraph(files.map((f) => f.after));
+  violations.push(...duplicates(files, before, after, options.repository));
+  violations.push(...structureFindings(before, after, { allowRemoval: options.allowRemoval ?? [], allowlist: options.allowlist }));
+  violations.push(...grants(before, after));
   return violations;
+}
+
+/** New grants: findings in a block after the change that the same block did not have before. */
+function grants(before: ResourceGraph, after: ResourceGraph): GuardrailViolation[] {
+  const out: GuardrailViolation[] = [];
+  for (const node of after.nodes) {
+    if (node.kind === "locals") continue; // each local is its own node
+    const old = new Set((before.byKey.get(node.key) ?? []).flatMap((n) => policyFindings(n, before.ctx)).map(id));
+    for (const finding of policyFindings(node, after.ctx))
+      if (!old.has(id(finding))) out.push({ rule: finding.kind, file: node.file, message: `${node.file}:${node.line}: ${[node.key, verb(finding), finding.what].filter((p) => p !== "").join(" ")}; ${finding.hint}` });
+  }
+  return out;
+}
+
+function id(f: PolicyFinding): string {
+  return `${f.kind}\u0000${f.what}`;
+}
+
+function verb(f: PolicyFinding): string {
+  switch (f.kind) {
+    case "iam-wildcard":
+      return "grants";
+    case "iam-not-element":
+      return "uses";
+    case "admin-policy":
+      return "";
+    case "public-principal":
+    case "public-acl":
+      return "opens access with";
+  }
+}
+
+/**
+ * Terraform refuses two blocks with one address in a module (all `.tf` files of a directory), so
+ * a change that adds one is invalid even though each file parses on its own.
+ */
+function duplicates(files: readonly GuardrailFile[], before: ResourceGraph, after: ResourceGraph, repository: Iterable<ParsedFile> | undefined): GuardrailViolation[] {
+  const changed = new Set(files.map((f) => f.path));
+  const dirs = new Set(files.map((f) => dirOf(f.path)));
+  const siblings = buildGraph([...(repository ?? [])].filter((f) => !changed.has(f.path) && dirs.has(dirOf(f.path))));
+  const counts = (graph: ResourceGraph, dir: string): Map<string, GraphNode[]> => {
+    const out = new Map<string, GraphNode[]>();
+    for (const node of [...graph.nodes, ...siblings.nodes].filter((n) => dirOf(n.file) === dir)) {
+      const key = addressOf(node);
+      if (key !== undefined) out.set(key, [...(out.get(key) ?? []), node]);
+    }
+    return out;
+  };
+  const out: GuardrailViolation[] = [];
+  for (const dir of dirs) {
+    const old = counts(before, dir);
+    for (const [key, nodes] of counts(after, dir)) {
+      if (nodes.length <= Math.max(1, old.get(key)?.length ?? 0)) continue;
+      const second = nodes.find((n) => changed.has(n.file) && n !== nodes[0]) ?? nodes[1];
+      if (second !== undefined)
+        out.push({ rule: "duplicate-block", file: second.file, message: `${second.file}:${second.line}: ${key} is defined ${nodes.length} times (Terraform allows one); edit the existing block instead of adding a copy` });
+    }
+    for (const node of after.nodes.filter((n) => dirOf(n.file) === dir && (n.kind === "resource" || n.kind === "data"))) {
+      const lifecycles = node.block.blocks.filter((b) => b.type === "lifecycle");
+      const oldCount = (before.byKey.get(node.key)?.[0]?.block.blocks ?? []).filter((b) => b.type === "lifecycle").length;
+      if (lifecycles.length > Math.max(1, oldCount))
+        out.push({ rule: "duplicate-block", file: node.file, message: `${node.file}:${lifecycles[1]?.span.startLine ?? node.line}: ${node.key} has ${lifecycles.length} lifecycle blocks (Terraform allows one)` });
+    }
+  }
+  return out;
+}
+
+/** The address Terraform keys a block by in its module; undefined for blocks that may repeat. */
+function addressOf(node: GraphNode): string | undefined {
+  if (node.kind === "provider") {
+    const alias = node.block.attributes.find((a) => a.name === "alias")?.valueText.trim();
+    return alias === undefined ? node.key : `${node.key}.${alias.replace(/"/g, "")}`;
+  }
+  if (node.kind === "local") return node.key;
+  return ["resource", "data", "ephemeral", "module", "variable", "output"].includes(node.kind) ? keyOf(node.block) : undefined;
+}
+
+function dirOf(path: string): string {
+  const i = path.lastIndexOf("/");
+  return i < 0 ? "" : path.slice(0, i);
 }

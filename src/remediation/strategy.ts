@@ -1,16 +1,12 @@
 import { failedChecks, type ProposedChange, type VerificationReport } from "../domain/change.js";
 import { controlById } from "../controls/catalogue.js";
 import type { LlmFixInput } from "./llm/input.js";
+import type { RuleFixResult } from "./rules.js";
 import { runLlmFix, type LlmAttemptRecord, type LlmFixDeps, type LlmRunStats, type VerifyChange } from "./llm/loop.js";
 import { reviewNote } from "./rules.js";
 
 export type GeneratorChoice = "rules" | "llm" | "auto";
 
-/** What the rule-based fixer (controls' fix()) says about a job. */
-export type RuleFixResult =
-  | { type: "change"; change: ProposedChange }
-  | { type: "unsupported"; reason: string }
-  | { type: "already-compliant"; reason: string };
 
 export interface GenerateFixInput {
   generator: GeneratorChoice;

@@ -2,7 +2,7 @@ import { gateResult, verificationReport, type FileChange, type ProposedChange, t
 import { contextFromFiles } from "../controls/context.js";
 import type { ResourceRef } from "../controls/types.js";
 import { parseHclFile, type ParsedFile } from "../terraform/parse.js";
-import { checkGuardrails, type GuardrailFile } from "./guardrails.js";
+import { allowlistFor, checkGuardrails, sizeViolations, type GuardrailFile, type GuardrailViolation } from "./guardrails.js";
 import { evaluateFiles, regressions, resolveControl, targetResult } from "./verify-controls.js";
 import { outOfScope } from "./verify-scope.js";
 
@@ -36,6 +36,9 @@ const SG_CONTROLS = new Set(["sg-ssh-restricted", "sg-rdp-restricted", "sg-ports
 export async function verifyChange(input: VerifyInput, options: VerifyOptions = {}): Promise<VerificationReport> {
   const checks: VerificationCheck[] = [];
   const { change } = input;
+  // Refuse an oversized answer before parsing it: parsing is the expensive part.
+  const oversized = sizeViolations(change.files);
+  if (oversized.length > 0) return verificationReport([guardrailCheck(oversized)]);
   const afterFiles = await Promise.all(change.files.map((f) => parseHclFile(f.path, f.after)));
   const beforeFiles = await Promise.all(change.files.map((f) => beforeOf(f, input.files)));
 
@@ -100,10 +103,22 @@ export async function verifyChange(input: VerifyInput, options: VerifyOptions = 
   );
 
   const guardFiles: GuardrailFile[] = change.files.map((f, i) => ({ path: f.path, before: beforeFiles[i], after: afterFiles[i] as ParsedFile }));
-  const violations = checkGuardrails(guardFiles, { allowRemoval: removableRules(beforeCtx.resources, local, input.controlIds) });
-  checks.push(gateResult("guardrails", violations.length === 0 ? "pass" : "fail", violations.length === 0 ? "no guardrail applies" : violations.map((v) => `[${v.rule}] ${v.message}`).join("; ")));
+  const violations = checkGuardrails(guardFiles, {
+    allowRemoval: removableRules(beforeCtx.resources, local, input.controlIds),
+    allowlist: allowlistFor(targetType, input.controlIds, mappings),
+    repository: repo.values(),
+  });
+  checks.push(guardrailCheck(violations));
 
   return verificationReport(checks);
+}
+
+function guardrailCheck(violations: readonly GuardrailViolation[]): VerificationCheck {
+  return gateResult(
+    "guardrails",
+    violations.length === 0 ? "pass" : "fail",
+    violations.length === 0 ? "the resource graph before and after shows no refused change" : violations.map((v) => `[${v.rule}] ${v.message}`).join("; "),
+  );
 }
 
 /**

@@ -12,6 +12,8 @@ export interface CrossRepositoryResult {
   reason: string;
   /** Repositories that each claim the resource; more than one is a conflict to report, not to guess. */
   conflicts: string[];
+  /** With status `missing` (no repository defines the account-wide resource): its Terraform types. */
+  missing?: string[];
 }
 
 /** Matches one identity in every configured repository; several repositories claiming it is ambiguity. */
@@ -37,5 +39,8 @@ export function combineRepositoryMatches(results: readonly { repo: string; resul
     const repos = results.filter((r) => r.result.status === "ambiguous").map((r) => r.repo);
     return { status: "ambiguous", candidates, reason: `ambiguous in ${repos.join(", ")}`, conflicts: repos.length > 1 ? repos : [] };
   }
+  const missing = results.find((r) => r.result.status === "missing");
+  if (missing !== undefined && results.every((r) => r.result.status === "missing"))
+    return { status: "missing", candidates: [], reason: `${missing.result.reason} (${results.map((r) => r.repo).join(", ")})`, conflicts: [], missing: missing.result.missing ?? [] };
   return { status: "no-match", candidates: [], reason: `no match in ${results.length} repositories`, conflicts: [] };
 }

@@ -14,12 +14,18 @@ export interface MatchCandidate extends MatchedTarget {
   moduleCall?: IndexedModuleCall;
 }
 
-export type MatchStatus = "matched" | "ambiguous" | "no-match";
+/**
+ * `missing`: the resource is account-wide (one per account, e.g. the IAM password policy) and no
+ * block defines it: the answer is "add it", not "no match".
+ */
+export type MatchStatus = "matched" | "ambiguous" | "no-match" | "missing";
 
 export interface MatchResult {
   status: MatchStatus;
   candidates: MatchCandidate[];
   reason: string;
+  /** With status `missing`: the Terraform types of the account-wide resource the code lacks. */
+  missing?: string[];
 }
 
 export interface MatchOptions {
@@ -232,7 +238,7 @@ function matchAccountLevel(index: RepositoryIndex, query: Query): MatchResult {
       found.push({ ...spanOf(call.block, call.address, call.file), moduleCall: call, confidence: 0.85, reasons: [`module ${call.source} manages the account password policy`] });
   }
   if (found.length === 0)
-    return { status: "no-match", candidates: [], reason: `no account-level resource (${[...types].join(", ")}) is defined in this repository` };
+    return { status: "missing", candidates: [], missing: [...types], reason: `no account-level resource (${[...types].join(", ")}) is defined in this repository: it must be added` };
   if (found.length === 1) return { status: "matched", candidates: found, reason: found[0]?.reasons[0] ?? "account-level" };
   return { status: "ambiguous", candidates: found, reason: `${found.length} account-level blocks: the account cannot be told from the code` };
 }

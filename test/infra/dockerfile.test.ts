@@ -116,6 +116,18 @@ describe("Dockerfile", () => {
     expect(nodeModules).toContain(`--from=${prodStage?.name}`);
   });
 
+  it("ships compiled JavaScript, not sources, so bin/terrafix.js runs dist/ (the prepare build cannot run in npm ci here)", () => {
+    const copies = args(finalStage.instructions, "COPY").map((i) => i.args);
+    const buildStage = dockerfile.stages.find((s) => s.instructions.some((i) => i.keyword === "RUN" && i.args.includes("npm run build")));
+    expect(copies).toContain(`--from=${buildStage?.name} /app/dist ./dist`);
+    expect(copies.some((c) => c.startsWith("bin "))).toBe(true);
+    expect(copies.some((c) => /(^|\s)src\b/.test(c) && !c.startsWith("--from"))).toBe(false);
+    // `prepare` (scripts/prepare.js) is not in the image's build context: every npm ci skips scripts.
+    const installs = dockerfile.stages.flatMap((s) => args(s.instructions, "RUN")).map((i) => i.args).filter((r) => r.includes("npm ci"));
+    expect(installs.length).toBeGreaterThan(0);
+    for (const install of installs) expect(install).toContain("--ignore-scripts");
+  });
+
   it("installs git in the runtime image", () => {
     const runs = args(finalStage.instructions, "RUN").map((i) => i.args);
     expect(runs.some((r) => /apt-get install[^&]*\bgit\b/.test(r))).toBe(true);

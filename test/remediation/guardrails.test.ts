@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { checkGuardrails, type GuardrailRule } from "../../src/remediation/guardrails.js";
+import { allowlistFor, checkGuardrails, familyOf, type GuardrailRule } from "../../src/remediation/guardrails.js";
+import { catalogueTypes, FAMILIES } from "../../src/remediation/guardrails-families.js";
 import { parseHclFile } from "../../src/terraform/parse.js";
 
 const BASE = `terraform {
@@ -48,7 +49,7 @@ describe("guardrails", () => {
     ["a module version change", BASE.replace('"5.0.0"', '"6.0.0"'), "module-source-change"],
     ["a new module call", `${BASE}\nmodule "x" {\n  source = "./x"\n}\n`, "module-source-change"],
     ["a resource removal", BASE.replace('resource "aws_s3_bucket" "b" {\n  bucket = "b"\n}\n', ""), "resource-removal"],
-    ["ignore_changes", BASE.replace('bucket = "b"\n', 'bucket = "b"\n\n  lifecycle {\n    ignore_changes = [versioning]\n  }\n'), "ignore-changes"],
+    ["ignore_changes", BASE.replace('bucket = "b"\n', 'bucket = "b"\n\n  lifecycle {\n    ignore_changes = [versioning]\n  }\n'), "lifecycle"],
     ["a wildcard action", BASE.replace('["s3:GetObject"]', '["s3:*"]'), "iam-wildcard"],
     ["a wildcard resource", BASE.replace('["arn:aws:s3:::b/*"]', '["*"]'), "iam-wildcard"],
     ["a JSON wildcard", `${BASE}\nresource "aws_iam_policy" "p" {\n  policy = jsonencode({\n    Statement = [{\n      Action   = "*"\n      Effect   = "Allow"\n      Resource = "arn:aws:s3:::b"\n    }]\n  })\n}\n`, "iam-wildcard"],
@@ -75,5 +76,31 @@ describe("guardrails", () => {
   it("checks a created file against nothing", async () => {
     const after = await parseHclFile("new.tf", 'resource "null_resource" "x" {\n  provisioner "local-exec" {\n    command = "id"\n  }\n}\n');
     expect(checkGuardrails([{ path: "new.tf", before: undefined, after }]).map((v) => v.rule)).toEqual(["provisioner"]);
+  });
+});
+
+describe("type families", () => {
+  it("every resource type of the controls catalogue falls in a named family", () => {
+    const orphans = catalogueTypes().filter((t) => !FAMILIES.some((f) => f.name === familyOf(t).name));
+    expect(orphans).toEqual([]);
+  });
+
+  it.each<[string, string[], string, boolean]>([
+    ["aws_s3_bucket", ["s3-versioning"], "aws_s3_bucket_versioning", true],
+    ["aws_s3_bucket", ["s3-versioning"], "local_file", false],
+    ["aws_s3_bucket", [], "aws_s3_bucket_policy", true],
+    ["aws_s3_bucket", [], "aws_iam_role", false],
+    ["aws_iam_role", [], "aws_iam_role_policy", true],
+    ["aws_iam_role", [], "null_resource", false],
+    ["aws_security_group", ["sg-ssh-restricted"], "aws_vpc_security_group_ingress_rule", true],
+    ["aws_lambda_function", [], "aws_cloudwatch_metric_alarm", true],
+  ])("a %s fix (controls %j) may add %s: %s", (target, controls, added, allowed) => {
+    expect(allowlistFor(target, controls).allows("managed", added)).toBe(allowed);
+  });
+
+  it("data sources: identity facts and policy documents yes, http and external never", () => {
+    const list = allowlistFor("aws_s3_bucket", []);
+    expect(["aws_caller_identity", "aws_iam_policy_document", "aws_s3_bucket"].map((t) => list.allows("data", t))).toEqual([true, true, true]);
+    expect(["http", "external", "aws_secretsmanager_secret_version"].map((t) => list.allows("data", t))).toEqual([false, false, false]);
   });
 });

@@ -4,7 +4,8 @@ import type { ProposedChange, VerificationReport } from "../../src/domain/change
 import { silentLogger } from "../../src/observability/logger.js";
 import { pricesFromInput } from "../../src/remediation/llm/cost.js";
 import type { LlmFixInput } from "../../src/remediation/llm/input.js";
-import { generateFix, type GenerateFixDeps, type RuleFixResult } from "../../src/remediation/strategy.js";
+import type { RuleFixResult } from "../../src/remediation/rules.js";
+import { generateFix, type GenerateFixDeps } from "../../src/remediation/strategy.js";
 import { startFakeBedrock, type FakeBedrock } from "../fakes/bedrock-server.js";
 import { VERSIONING_BLOCK, fixture, inputFor, simpleVerify, validProposal } from "./llm/helpers.js";
 
@@ -26,7 +27,7 @@ afterEach(() => {
 
 function ruleChange(after: string): RuleFixResult {
   const change: ProposedChange = { files: [{ path: "main.tf", before: TEXT, after }], generator: "rules", rationale: "rule", confidence: 1, controlId: "s3-versioning" };
-  return { type: "change", change };
+  return { type: "change", change, applied: ["s3-versioning"], skipped: [] };
 }
 const goodRule = ruleChange(TEXT.replace('resource "aws_s3_bucket_policy"', `${VERSIONING_BLOCK}\n\nresource "aws_s3_bucket_policy"`));
 const badRule = ruleChange(`${TEXT}\nresource "broken" {`);

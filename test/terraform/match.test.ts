@@ -107,10 +107,10 @@ describe("matchResource: ambiguous and no-match", () => {
     expect(result.reason).toMatch(reason);
   });
 
-  it("reports that no account-level resource exists", () => {
+  it("answers missing (to be added), not no-match, when no account-level resource exists", () => {
     const result = matchResource(noAccount, { kind: "AWS account", name: "account-1" });
-    expect(result).toMatchObject({ status: "no-match", candidates: [] });
-    expect(result.reason).toMatch(/no account-level resource \(aws_iam_account_password_policy\)/);
+    expect(result).toMatchObject({ status: "missing", candidates: [], missing: ["aws_iam_account_password_policy"] });
+    expect(result.reason).toMatch(/no account-level resource \(aws_iam_account_password_policy\) is defined in this repository: it must be added/);
   });
 
   it("gives ambiguous, not a guess, for several account-level blocks", () => {

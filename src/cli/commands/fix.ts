@@ -10,7 +10,7 @@ import type { Failure } from "../../domain/failure.js";
 import type { GenerationResult, LlmUsage } from "../../domain/generation.js";
 import { generateChange } from "../../pipeline/generate.js";
 import { indexTerraform } from "../../pipeline/index.js";
-import { matchRepository } from "../../pipeline/match.js";
+import { matchRepository, targetOf } from "../../pipeline/match.js";
 import { EXIT_JOB_FAILED, EXIT_OK, EXIT_USAGE, type CliIo, type FixOptions } from "../context.js";
 import { configOf } from "./config.js";
 import { prepareIdentity } from "./identity-options.js";
@@ -37,22 +37,24 @@ export async function fixCommand(options: FixOptions, io: CliIo): Promise<number
   const index = await indexTerraform(prepared.repo, undefined, {});
   const match = await matchRepository(index, prepared.identity, prepared.state === undefined ? {} : { state: prepared.state });
   const matched = matchJson(match);
-  const candidate = match.candidates[0];
-  if (match.status !== "matched" || candidate === undefined) {
+  // The same answer as the daemon's match stage: a block, an account-wide resource to add, or neither.
+  const found = targetOf(match, controls);
+  if (found.status === "ambiguous" || found.status === "no-match") {
     if (options.json) io.stdout.write(`${JSON.stringify({ match: matched, change: null, verification: null, generator: null })}\n`);
-    else io.stdout.write(`${match.status}: ${match.reason}\n`);
+    else io.stdout.write(`${found.status}: ${found.reason}\n`);
     return EXIT_JOB_FAILED;
   }
+  const { target } = found;
   const failure: Failure = {
     testId: options.test,
     testName: options.test,
     entityId: "cli",
-    displayName: options.name ?? candidate.address,
-    responseType: options.type ?? candidate.resource?.type ?? "resource",
+    displayName: options.name ?? target.address,
+    responseType: options.type ?? (found.status === "missing" ? found.target.resourceType : found.target.resource?.type) ?? "resource",
     ...(options.arn === undefined ? {} : { arn: options.arn }),
   };
   const model = options.generator === "rules" ? undefined : createModel(config, io.env, logger);
-  const step = await generateChange({ failure, target: candidate, index, controls, generator: options.generator }, generateDeps(config, model, logger));
+  const step = await generateChange({ failure, target, index, controls, generator: options.generator }, generateDeps(config, model, logger));
   const report = fixReport(step, matched);
   if (options.apply && step.type === "change") {
     for (const file of step.change.files) await writeFile(join(prepared.repo, file.path), file.after);
@@ -96,6 +98,7 @@ function humanReport(report: FixReport, step: GenerationResult, applied: boolean
   const lines: string[] = [];
   const target = report.match.candidates[0];
   if (target !== undefined) lines.push(`match: ${target.address} at ${target.file}:${target.startLine} (confidence ${target.confidence.toFixed(2)})`);
+  else if (report.match.status === "missing") lines.push(`missing: ${report.match.reason}`);
   if (report.reason !== undefined) lines.push(`${report.outcome}: ${report.reason}`);
   if (report.verification !== null)
     for (const c of report.verification.checks) lines.push(`  [${c.status === "fail" ? "FAIL" : c.status}] ${c.name}: ${c.detail}`);
