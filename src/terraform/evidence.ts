@@ -1,12 +1,16 @@
 import type { ResourceKind } from "../domain/resource-kinds.js";
 import type { ModuleScope } from "./resolve.js";
 import { resolveBlockAttribute, type ResolvedValue } from "./resolve.js";
-import { UNKNOWN, isObjectValue, namePattern, prefixPattern, type NamePattern, type Value } from "./values.js";
+import { UNKNOWN, isObjectValue, namePattern, prefixPattern, untypedLength, type HoleFill, type NamePattern, type Value } from "./values.js";
 
 /** One piece of evidence that a block defines the failing resource. */
 export interface Evidence {
   confidence: number;
   reason: string;
+  /** The block's name (attribute or Name tag) can be the failing resource's name. */
+  producer?: boolean;
+  /** A pattern (not an exact name) specific enough to be a match when no other block can produce the name. */
+  specific?: boolean;
 }
 
 /** A block's verdict: evidence for it, or a known conflict that rules it out. */
@@ -32,67 +36,102 @@ function where(v: ResolvedValue): string {
 
 /** A fully known `*_prefix` that the name starts with: Terraform only appends generated characters. */
 const PREFIX_CONFIDENCE = 0.8;
+/**
+ * A specific pattern before the repository-wide check (match.ts raises it to MATCH_UNIQUE when no
+ * other block can produce the name, and keeps it below the match threshold otherwise).
+ */
+export const SPECIFIC_CONFIDENCE = 0.7;
+/** Below the match threshold whatever the literal share: a loose pattern is a lead, never a match. */
+const LOOSE_MAX = 0.6;
+const MIN_LITERAL = 4;
 
-/** Confidence of a name pattern that matches: exact names are strong, patterns by how much is fixed. */
-function patternConfidence(p: NamePattern, name: string, exact: number, account?: string): number {
-  if (p.exact) return exact;
-  // A hole filled by the account id (`audit-${data.aws_caller_identity.current.account_id}`) is nearly exact.
-  if (account !== undefined && account !== "" && p.text.split("*").join(account) === name) return exact - 0.1;
-  if (p.literalLength === 0) return 0.3;
-  if (exact === PREFIX_CONFIDENCE && !p.text.slice(0, -1).includes("*")) return PREFIX_CONFIDENCE;
-  return Math.min(exact - 0.1, 0.45 + 0.4 * (p.literalLength / Math.max(name.length, 1)));
+/**
+ * A pattern is specific for a name when the code fixes at least MIN_LITERAL characters and its
+ * untyped holes (wildcards) take less than half of the name; typed holes (account id, region,
+ * random_id hex...) count for neither, since they only match text of their type.
+ */
+export function isSpecific(p: NamePattern, name: string): boolean {
+  if (p.exact) return true;
+  return p.literalLength >= MIN_LITERAL && 2 * untypedLength(p, name) < name.length;
 }
 
-function bestMatch(values: ResolvedValue[], names: string[], toPattern: (v: Value) => NamePattern | undefined, exact: number, label: string, account?: string): Evidence | "conflict" | undefined {
+/** Confidence of a name pattern that matches: exact names are strong, patterns by how specific they are. */
+function patternConfidence(p: NamePattern, name: string, exact: number): number {
+  if (p.exact) return exact;
+  if (isSpecific(p, name)) return exact === PREFIX_CONFIDENCE && p.untypedHoles === 0 ? PREFIX_CONFIDENCE : SPECIFIC_CONFIDENCE;
+  if (p.literalLength === 0) return 0.3;
+  return Math.min(LOOSE_MAX, 0.3 + 0.3 * (p.literalLength / Math.max(name.length, 1)));
+}
+
+function bestMatch(values: ResolvedValue[], names: string[], toPattern: (v: Value) => NamePattern | undefined, exact: number, label: string): Evidence | "conflict" | undefined {
   let best: Evidence | undefined;
   let sawKnown = false;
   for (const v of values) {
     const p = toPattern(v.value);
     if (p === undefined) continue;
-    sawKnown ||= p.literalLength > 0;
+    sawKnown ||= p.literalLength > 0 || p.typedHoles > 0;
     for (const name of names) {
       if (!p.regex.test(name)) continue;
-      const confidence = patternConfidence(p, name, exact, account);
-      const withAccount = !p.exact && confidence === exact - 0.1 ? " with the account id" : "";
+      const confidence = patternConfidence(p, name, exact);
+      const specific = !p.exact && isSpecific(p, name);
       if (best === undefined || confidence > best.confidence)
-        best = { confidence, reason: p.exact ? `${label} = "${p.text}"${where(v)}` : `${label} "${p.text}" matches "${name}"${withAccount}${where(v)}` };
+        best = {
+          confidence,
+          reason: p.exact ? `${label} = "${p.text}"${where(v)}` : `${label} "${p.text}" matches "${name}"${filledText(p)}${where(v)}`,
+          producer: true,
+          ...(specific ? { specific } : {}),
+        };
     }
   }
   if (best !== undefined) return best;
   return sawKnown ? "conflict" : undefined;
 }
 
+function filledText(p: NamePattern): string {
+  const names = { account: "account id", region: "region", partition: "partition", random: "random value", variable: "variable" } as const;
+  return p.filled === undefined ? "" : ` with the ${p.filled.map((k) => names[k]).join(" and ")} from the failure`;
+}
+
 /** Evidence from the name attribute (or its `*_prefix` form) of a resource or module input. */
 export interface NameOptions {
   label?: string;
   exact?: number;
-  account?: string | undefined;
+  /** The failure's account, region and partition fill the typed holes they name. */
+  fill?: HoleFill;
 }
 
 export function nameEvidence(body: Record<string, unknown> | null, scopes: readonly ModuleScope[], attrs: { name?: string | undefined; prefix?: string | undefined }, names: string[], options: NameOptions = {}): Evidence | "conflict" | "absent" {
-  const { label = "", exact = 0.95, account } = options;
+  const { label = "", exact = 0.95, fill = {} } = options;
   if (names.length === 0) return "absent";
   if (attrs.name !== undefined && body?.[attrs.name] !== undefined) {
-    const found = bestMatch(resolveBlockAttribute(body, scopes, attrs.name), names, namePattern, exact, `${label}${attrs.name}`, account);
+    const found = bestMatch(resolveBlockAttribute(body, scopes, attrs.name), names, (v) => namePattern(v, fill), exact, `${label}${attrs.name}`);
     return found ?? "absent";
   }
   if (attrs.prefix !== undefined && body?.[attrs.prefix] !== undefined) {
-    const found = bestMatch(resolveBlockAttribute(body, scopes, attrs.prefix), names, prefixPattern, PREFIX_CONFIDENCE, `${label}${attrs.prefix}`, account);
+    const found = bestMatch(resolveBlockAttribute(body, scopes, attrs.prefix), names, (v) => prefixPattern(v, fill), PREFIX_CONFIDENCE, `${label}${attrs.prefix}`);
     return found ?? "absent";
   }
   return "absent";
 }
 
 /** Evidence from tags: the Name tag, trace tags, and conflicts with the resource's known tags. */
-export function tagEvidence(tagValues: ResolvedValue[], identityTags: Record<string, string>, name: string | undefined, nameTagConfidence: number): Verdict {
+export function tagEvidence(tagValues: ResolvedValue[], identityTags: Record<string, string>, name: string | undefined, nameTagConfidence: number, fill: HoleFill = {}): Verdict {
   const evidence: Evidence[] = [];
   let conflict: string | undefined;
   for (const v of tagValues) {
     const tags = isObjectValue(v.value) ? v.value : undefined;
     if (tags === undefined) continue;
     if (name !== undefined && tags.Name !== undefined) {
-      const p = namePattern(tags.Name);
-      if (p?.regex.test(name) === true) evidence.push({ confidence: patternConfidence(p, name, nameTagConfidence), reason: p.exact ? `Name tag = "${p.text}"${where(v)}` : `Name tag "${p.text}" matches "${name}"${where(v)}` });
+      const p = namePattern(tags.Name, fill);
+      if (p?.regex.test(name) === true) {
+        const specific = !p.exact && isSpecific(p, name);
+        evidence.push({
+          confidence: patternConfidence(p, name, nameTagConfidence),
+          reason: p.exact ? `Name tag = "${p.text}"${where(v)}` : `Name tag "${p.text}" matches "${name}"${where(v)}`,
+          producer: true,
+          ...(specific ? { specific } : {}),
+        });
+      }
     }
     const trace = traceEvidence(tags, identityTags);
     if (trace === "conflict") conflict = "trace tags differ";

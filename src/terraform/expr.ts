@@ -251,7 +251,6 @@ class ExprParser {
   private object(): Value {
     if (this.peek()?.t === "id" && (this.peek() as { v: string }).v === "for") return this.skipTo("}");
     const out: { [key: string]: Value } = {};
-    let known = true;
     while (!this.isOp("}")) {
       const t = this.peek();
       let key: Value;
@@ -262,12 +261,13 @@ class ExprParser {
       if (this.isOp("=") || this.isOp(":")) this.pos++;
       else throw new ParseFailure("bad object");
       const value = this.expression();
+      // A key only a plan knows (`"kubernetes.io/cluster/${local.name}"`) is left out: the
+      // object keeps the keys the code fixes, which is what names and tag conflicts use.
       if (typeof key === "string") out[key] = value;
-      else known = false;
       if (this.isOp(",")) this.pos++;
     }
     this.pos++;
-    return known ? out : UNKNOWN;
+    return out;
   }
 
   /** Skips a `for` expression up to its matching closer; its result is not evaluated. */

@@ -1,4 +1,4 @@
-import { PartialString, UNKNOWN, concatValues, isObjectValue, type Value } from "./values.js";
+import { PartialString, UNKNOWN, UUID_HOLE, concatValues, holeValue, isObjectValue, type Value } from "./values.js";
 
 /**
  * The Terraform functions that shape names and tags, over partially known values.
@@ -38,6 +38,8 @@ const isString = (x: Value): x is string => typeof x === "string";
 const isArray = (x: Value): x is Value[] => Array.isArray(x);
 
 const FUNCTIONS: Record<string, Fn> = {
+  // A fresh UUID at every plan: a typed hole, never a known value.
+  uuid: () => holeValue(UUID_HOLE),
   lower: ([s]) => mapString(s, (x) => x.toLowerCase()),
   upper: ([s]) => mapString(s, (x) => x.toUpperCase()),
   title: ([s]) => mapString(s, (x) => x.replace(/\b\w/g, (c) => c.toUpperCase())),

@@ -4,7 +4,8 @@ import { ParseCache, sha256 } from "./cache.js";
 import type { HclBlock, ParsedFile } from "./parse.js";
 import { linkReferences } from "./references.js";
 import type { ModuleScope } from "./resolve.js";
-import { childScopes, configBlocks, regionsOf, rootScopes, type ModuleDir } from "./scopes.js";
+import { childScopes, configBlocks, defaultTagsOf, regionsOf, rootScopes, type ModuleDir } from "./scopes.js";
+import type { Value } from "./values.js";
 import type { IndexError, IndexOptions, IndexedModuleCall, IndexedResource, RepositoryIndex } from "./types.js";
 import { dirOf, joinRel, roleOf, walkTerraformFiles } from "./walk.js";
 import { providerMajor } from "./provider-version.js";
@@ -93,7 +94,7 @@ export async function indexRepository(dir: string, options: IndexOptions = {}): 
   function dirEntry(d: string): ModuleDir {
     let entry = dirs.get(d);
     if (entry === undefined) {
-      entry = { dir: d, config: [], tfvars: [], definition: { dir: d, variables: new Map(), locals: new Map(), resources: new Map() } };
+      entry = { dir: d, config: [], tfvars: [], definition: { dir: d, variables: new Map(), locals: new Map(), resources: new Map(), data: new Map(), variableSpecs: new Map() } };
       dirs.set(d, entry);
     }
     return entry;
@@ -138,6 +139,7 @@ export async function indexRepository(dir: string, options: IndexOptions = {}): 
   const resources: IndexedResource[] = [];
   const moduleCalls: IndexedModuleCall[] = [];
   const providerRegions = new Map<string, Map<string, string[]>>();
+  const providerDefaultTags = new Map<string, Map<string, Map<string, Value>>>();
   const rootModules = [...dirs.values()]
     .filter((d) => d.config.length > 0 && !called.has(d.dir) && (start === "" || d.dir === start || d.dir.startsWith(`${start}/`)))
     .map((d) => d.dir)
@@ -180,6 +182,7 @@ export async function indexRepository(dir: string, options: IndexOptions = {}): 
     if (entry === undefined) continue;
     const scopes = rootScopes(entry);
     providerRegions.set(rootDir, regionsOf(entry, scopes));
+    providerDefaultTags.set(rootDir, defaultTagsOf(entry, scopes));
     instantiate(entry, [], scopes, rootDir, [rootDir]);
   }
   linkReferences(resources, moduleCalls);
@@ -195,6 +198,7 @@ export async function indexRepository(dir: string, options: IndexOptions = {}): 
     moduleCalls,
     rootModules,
     providerRegions,
+    providerDefaultTags,
     ...(major === undefined ? {} : { awsProviderMajor: major }),
     errors,
     resourceByAddress: (address) => byAddress.get(address)?.[0],
@@ -227,8 +231,14 @@ function define(entry: ModuleDir): void {
   for (const file of entry.config) {
     for (const block of file.blocks) {
       const body = block.body ?? {};
-      if (block.type === "variable" && block.labels[0] !== undefined) def.variables.set(block.labels[0], body.default);
-      else if (block.type === "locals") for (const [k, v] of Object.entries(body)) def.locals.set(k, v);
+      if (block.type === "variable" && block.labels[0] !== undefined) {
+        def.variables.set(block.labels[0], body.default);
+        def.variableSpecs?.set(block.labels[0], { type: body.type, validation: body.validation });
+      } else if (block.type === "data" && block.labels.length === 2) {
+        const [type = "", name = ""] = block.labels;
+        def.data?.set(type, [...(def.data.get(type) ?? []), name]);
+      }
+      if (block.type === "locals") for (const [k, v] of Object.entries(body)) def.locals.set(k, v);
       else if (block.type === "resource" && block.labels.length === 2) def.resources.set(block.labels.join("."), body);
     }
   }

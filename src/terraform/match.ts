@@ -2,7 +2,9 @@ import { tryParseArn, ArnError, type Arn } from "../domain/arn.js";
 import type { ResourceIdentity } from "../domain/failure.js";
 import type { MatchedTarget } from "../domain/target.js";
 import { RESOURCE_KINDS, kindsFor, kindsForArn, type ResourceKind } from "../domain/resource-kinds.js";
-import { nameEvidence, tagEvidence, type Evidence } from "./evidence.js";
+import { SPECIFIC_CONFIDENCE, nameEvidence, tagEvidence, type Evidence } from "./evidence.js";
+import { relatedCandidates } from "./match-related.js";
+import { providerAliasOf, resourceTags } from "./tags.js";
 import { registryModuleOf } from "./registry-modules.js";
 import { resolveBlockAttribute } from "./resolve.js";
 import { findInState, type TerraformState } from "./state.js";
@@ -10,6 +12,8 @@ import type { IndexedModuleCall, IndexedResource, RepositoryIndex } from "./type
 
 /** A ranked block; as the pipeline's matched target it carries the indexed block it stands for. */
 export interface MatchCandidate extends MatchedTarget {
+  /** Root module folder the address belongs to (relative; "" = the repository root). */
+  root?: string;
   resource?: IndexedResource;
   moduleCall?: IndexedModuleCall;
 }
@@ -34,10 +38,18 @@ export interface MatchOptions {
 
 /** A single candidate at or above this, clearly ahead of the next, is a match; below it is only a lead. */
 export const MATCH_THRESHOLD = 0.75;
+/**
+ * Confidence from what the repository rules out: a specific name pattern (typed holes, enough
+ * literal text, wildcards taking less than half the name; evidence.ts `isSpecific`) is a match
+ * when no other block of a type that can define the kind, in any root module, module instance or
+ * registry module call of the repository, can produce the name. Any other producer, however
+ * loose its pattern, keeps every candidate below the threshold (ambiguous, never a guess).
+ */
+export const MATCH_UNIQUE = 0.9;
 const MARGIN = 0.1;
 const MAX_CANDIDATES = 10;
 
-interface Query {
+export interface Query {
   arn?: Arn;
   kinds: ResourceKind[];
   /** Terraform types to consider; undefined means every type. */
@@ -47,6 +59,15 @@ interface Query {
   idOnly: boolean;
   account?: string;
   region?: string;
+  partition?: string;
+}
+
+/** How a candidate's evidence stands against the repository-wide rule (MATCH_UNIQUE). */
+interface Standing {
+  producer: boolean;
+  /** Confidence of the best name evidence, and whether that evidence is a specific pattern. */
+  best: number;
+  specific: boolean;
 }
 
 /** Finds the block that defines a resource, or says honestly that it cannot (ARCHITECTURE.md "Matching"). */
@@ -57,14 +78,25 @@ export function matchResource(index: RepositoryIndex, identity: ResourceIdentity
   if (query.kinds.length > 0 && query.kinds.every((k) => k.accountLevel === true)) return matchAccountLevel(index, query);
 
   const byAddress = new Map<string, MatchCandidate>();
+  const standing = new Map<string, Standing>();
   const add = (c: Omit<MatchCandidate, "confidence" | "reasons">, evidence: Evidence[]): void => {
-    const key = `${c.file}\u0000${c.address}`;
+    // The same module block instantiated from two root modules is two resources (two deployments).
+    const key = `${c.resource?.rootDir ?? c.moduleCall?.rootDir ?? ""}\u0000${c.file}\u0000${c.address}`;
     const existing = byAddress.get(key) ?? { ...c, confidence: 0, reasons: [] };
+    const stand = standing.get(key) ?? { producer: false, best: 0, specific: false };
     for (const e of evidence) {
       if (!existing.reasons.includes(e.reason)) existing.reasons.push(e.reason);
       existing.confidence = existing.confidence === 0 ? e.confidence : Math.min(0.99, Math.max(existing.confidence, e.confidence) + 0.02);
+      if (e.producer === true) {
+        stand.producer = true;
+        if (e.confidence > stand.best || (e.confidence === stand.best && e.specific === true)) {
+          stand.best = e.confidence;
+          stand.specific = e.specific === true;
+        }
+      }
     }
     byAddress.set(key, existing);
+    standing.set(key, stand);
   };
 
   if (options.state !== undefined) stateEvidence(index, options.state, identity, query, add);
@@ -78,10 +110,13 @@ export function matchResource(index: RepositoryIndex, identity: ResourceIdentity
   for (const call of index.moduleCalls) {
     if (index.invalidFiles.has(call.file)) continue;
     const verdict = moduleCallVerdict(call, query);
-    if (verdict.length > 0) add({ ...spanOf(call.block, call.address, call.file), moduleCall: call }, verdict);
+    if (verdict.length > 0) add({ ...spanOf(call.block, call.address, call.file), root: call.rootDir, moduleCall: call }, verdict);
   }
 
-  let candidates = [...byAddress.values()].sort((a, b) => b.confidence - a.confidence || a.address.localeCompare(b.address) || a.file.localeCompare(b.file));
+  for (const related of relatedCandidates(index, query, ruledOut)) add(related.candidate, related.evidence);
+  judgeUniqueness(byAddress, standing);
+
+  let candidates = [...byAddress.values()].sort((a, b) => b.confidence - a.confidence || a.address.localeCompare(b.address) || a.file.localeCompare(b.file) || (a.root ?? "").localeCompare(b.root ?? ""));
   if (candidates.length === 0 && query.idOnly) {
     candidates = index.resources
       .filter((r) => r.mode === "managed" && query.types?.has(r.type) === true && !ruledOut.has(r))
@@ -141,10 +176,13 @@ function buildQuery(identity: ResourceIdentity): Query | ArnError | string {
   const names = new Set<string>();
   if (identity.name !== undefined && identity.name.trim() !== "") names.add(identity.name.trim());
   if (arn !== undefined && !idOnly) names.add(arn.name);
+  // Resources whose ARN holds a generated id are known by their Name tag (consoles show it).
+  const nameTag = identity.tags?.Name?.trim();
+  if (idOnly && nameTag !== undefined && nameTag !== "") names.add(nameTag);
   for (const name of [...names]) for (const k of kinds) for (const v of variants(k, name)) names.add(v);
   const account = identity.account ?? (arn?.account === "" ? undefined : arn?.account);
   const region = identity.region ?? (arn?.region === "" ? undefined : arn?.region);
-  return { ...(arn === undefined ? {} : { arn }), ...(account === undefined ? {} : { account }), ...(region === undefined ? {} : { region }), kinds, ...(types === undefined ? {} : { types }), names: [...names], tags: identity.tags ?? {}, idOnly };
+  return { ...(arn === undefined ? {} : { arn, partition: arn.partition }), ...(account === undefined ? {} : { account }), ...(region === undefined ? {} : { region }), kinds, ...(types === undefined ? {} : { types }), names: [...names], tags: identity.tags ?? {}, idOnly };
 }
 
 /** Spellings of one name: SSM parameters with/without the leading `/`, KMS aliases with/without `alias/`. */
@@ -160,37 +198,53 @@ function variants(kind: ResourceKind, name: string): string[] {
  */
 function regionOf(index: RepositoryIndex, resource: IndexedResource): string[] | undefined {
   const providers = index.providerRegions.get(resource.rootDir);
-  if (providers === undefined) return undefined;
-  for (let i = 1; i <= resource.modulePath.length; i++) {
-    const call = index.moduleCallByAddress(resource.modulePath.slice(0, i).map((m) => `module.${m}`).join("."));
-    if (call?.block.body?.providers !== undefined) return undefined;
-  }
-  const ref = resource.block.body?.provider;
-  const alias = typeof ref === "string" ? /^\$\{aws\.([\w-]+)\}$/.exec(ref)?.[1] : undefined;
-  if (typeof ref === "string" && alias === undefined) return undefined;
-  return providers.get(alias ?? "");
+  const alias = providerAliasOf(index, resource);
+  if (providers === undefined || alias === undefined) return undefined;
+  return providers.get(alias);
 }
 
-function resourceVerdict(index: RepositoryIndex, resource: IndexedResource, query: Query): Evidence[] | "conflict" {
+function fillOf(query: Query): { account?: string; region?: string; partition?: string } {
+  return { ...(query.account === undefined ? {} : { account: query.account }), ...(query.region === undefined ? {} : { region: query.region }), ...(query.partition === undefined ? {} : { partition: query.partition }) };
+}
+
+export function resourceVerdict(index: RepositoryIndex, resource: IndexedResource, query: Query): Evidence[] | "conflict" {
   const kind = query.kinds.find((k) => k.terraformTypes.includes(resource.type)) ?? RESOURCE_KINDS.find((k) => k.terraformTypes.includes(resource.type));
   const evidence: Evidence[] = [];
   const body = resource.block.body;
+  const fill = fillOf(query);
   const regions = query.region === undefined ? undefined : regionOf(index, resource);
   if (regions !== undefined && query.region !== undefined && !regions.includes(query.region)) return "conflict";
   if (!query.idOnly) {
-    const byName = nameEvidence(body, resource.scopes, { name: kind?.nameAttribute ?? "name", prefix: kind?.prefixAttribute }, query.names, { account: query.account });
+    const byName = nameEvidence(body, resource.scopes, { name: kind?.nameAttribute ?? "name", prefix: kind?.prefixAttribute }, query.names, { fill });
     if (byName === "conflict") return "conflict";
     if (byName !== "absent") evidence.push(byName);
   }
   if (query.idOnly && body?.name !== undefined) {
     // Security groups and the like have a `name` that is not in the ARN but is what consoles show.
-    const byName = nameEvidence(body, resource.scopes, { name: "name", prefix: "name_prefix" }, query.names, { exact: 0.85, account: query.account });
+    const byName = nameEvidence(body, resource.scopes, { name: "name", prefix: "name_prefix" }, query.names, { exact: 0.85, fill });
     if (byName !== "absent" && byName !== "conflict") evidence.push(byName);
   }
-  const tags = tagEvidence(resolveBlockAttribute(body, resource.scopes, "tags"), query.tags, query.names[0], query.idOnly ? 0.85 : 0.6);
+  const tags = tagEvidence(resourceTags(index, resource), query.tags, query.names[0], query.idOnly ? 0.85 : 0.6, fill);
   if (tags.conflict !== undefined) return "conflict";
   if (evidence.length === 0 && !tags.evidence.some((e) => e.confidence >= 0.3)) return [];
   return [...evidence, ...tags.evidence];
+}
+
+/** Applies MATCH_UNIQUE: specific patterns become matches only when they are the only producer. */
+function judgeUniqueness(byAddress: Map<string, MatchCandidate>, standing: Map<string, Standing>): void {
+  const producers = [...standing.entries()].filter(([, s]) => s.producer).map(([k]) => k);
+  for (const [key, candidate] of byAddress) {
+    const stand = standing.get(key);
+    if (stand?.specific !== true) continue;
+    const others = producers.filter((k) => k !== key).map((k) => byAddress.get(k)?.address ?? k);
+    if (others.length === 0) {
+      candidate.confidence = Math.max(candidate.confidence, MATCH_UNIQUE);
+      candidate.reasons.push("no other block in the repository (any root module or module) can produce this name");
+    } else {
+      candidate.confidence = Math.min(candidate.confidence, SPECIFIC_CONFIDENCE);
+      candidate.reasons.push(`other blocks can also produce this name: ${others.slice(0, 3).join(", ")}${others.length > 3 ? ", ..." : ""}`);
+    }
+  }
 }
 
 function moduleCallVerdict(call: IndexedModuleCall, query: Query): Evidence[] {
@@ -200,7 +254,7 @@ function moduleCallVerdict(call: IndexedModuleCall, query: Query): Evidence[] {
   const label = `module ${call.source} input `;
   const evidence: Evidence[] = [];
   for (const input of spec.nameInputs) {
-    const found = nameEvidence(call.block.body, call.scopes, { name: input, prefix: spec.prefixInputs[0] }, query.names, { label, exact: 0.93, account: query.account });
+    const found = nameEvidence(call.block.body, call.scopes, { name: input, prefix: spec.prefixInputs[0] }, query.names, { label, exact: 0.93, fill: fillOf(query) });
     if (found === "conflict") return [];
     if (found !== "absent") evidence.push(found);
   }
@@ -243,8 +297,8 @@ function matchAccountLevel(index: RepositoryIndex, query: Query): MatchResult {
   return { status: "ambiguous", candidates: found, reason: `${found.length} account-level blocks: the account cannot be told from the code` };
 }
 
-function resourceCandidate(r: IndexedResource): Omit<MatchCandidate, "confidence" | "reasons"> {
-  return { ...spanOf(r.block, r.address, r.file), resource: r };
+export function resourceCandidate(r: IndexedResource): Omit<MatchCandidate, "confidence" | "reasons"> {
+  return { ...spanOf(r.block, r.address, r.file), root: r.rootDir, resource: r };
 }
 
 function spanOf(block: { span: { startLine: number; endLine: number } }, address: string, file: string): Pick<MatchCandidate, "address" | "file" | "startLine" | "endLine"> {

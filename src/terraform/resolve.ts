@@ -1,12 +1,14 @@
 import { kindForTerraformType } from "../domain/resource-kinds.js";
 import { evaluateJson, type EvalContext } from "./expr.js";
 import { isRecord } from "./parse.js";
+import { dataSourceObject, randomAttributes, variableHole, type VariableSpec } from "./typed-unknowns.js";
 import { UNKNOWN, isObjectValue, type Value } from "./values.js";
 
 /**
  * Value resolution far enough to compare names (ARCHITECTURE.md "Matching"): variables (call
  * inputs, tfvars, defaults), locals, references to sibling resources, and count/for_each over
- * literal collections. Whatever is not known becomes UNKNOWN, i.e. a wildcard.
+ * literal collections. Whatever is not known becomes UNKNOWN (a wildcard), or a typed Hole when
+ * the code says what it is (typed-unknowns.ts).
  */
 export interface ModuleDefinition {
   dir: string;
@@ -15,6 +17,10 @@ export interface ModuleDefinition {
   locals: Map<string, unknown>;
   /** `type.name` -> raw body of managed resources in this module. */
   resources: Map<string, Record<string, unknown>>;
+  /** Data source type -> the names of its `data` blocks in this module. */
+  data?: Map<string, string[]>;
+  /** Variable name -> its `type` and `validation` (for variables nobody sets). */
+  variableSpecs?: Map<string, VariableSpec>;
 }
 
 /** Resources whose `id` attribute is their name, so `aws_s3_bucket.x.id` resolves. */
@@ -40,9 +46,10 @@ export class ModuleScope implements EvalContext {
         return this.variable(first);
       case "local":
         return this.memo(`local.${first}`, this.localValues, first, () => this.definition.locals.get(first));
+      case "data":
+        return this.dataSource(first);
       case "each":
       case "count":
-      case "data":
       case "module":
       case "path":
       case "terraform":
@@ -57,7 +64,15 @@ export class ModuleScope implements EvalContext {
     if (Object.hasOwn(this.inputs, name)) return this.inputs[name];
     if (!this.definition.variables.has(name)) return undefined;
     const raw = this.definition.variables.get(name);
-    return raw === undefined ? undefined : evaluateJson(raw, EMPTY);
+    return raw === undefined ? variableHole(name, this.definition.variableSpecs?.get(name)) : evaluateJson(raw, EMPTY);
+  }
+
+  /** `data.TYPE` as an object of its blocks' typed attributes, for the data sources typed-unknowns.ts knows. */
+  private dataSource(type: string): Value | undefined {
+    const names = this.definition.data?.get(type);
+    const object = dataSourceObject(type);
+    if (names === undefined || object === undefined) return undefined;
+    return Object.fromEntries(names.map((n) => [n, object]));
   }
 
   private memo(
@@ -86,6 +101,8 @@ const EMPTY: EvalContext = { ref: () => undefined };
 
 function resourceObject(type: string, _raw: Record<string, unknown>, value: Value): Value {
   if (!isObjectValue(value)) return UNKNOWN;
+  const random = randomAttributes(type, value);
+  if (random !== undefined) return { ...value, ...random };
   const nameAttr = kindForTerraformType(type)?.nameAttribute;
   const id = ID_IS_NAME.has(type) && nameAttr !== undefined ? (value[nameAttr] ?? UNKNOWN) : UNKNOWN;
   return { ...value, id, arn: UNKNOWN };
@@ -108,6 +125,8 @@ export function expandInstances(body: Record<string, unknown> | null, base: Eval
   }
   if (body.for_each !== undefined) {
     const each = evaluateJson(body.for_each, base);
+    // A known empty collection creates nothing, like `count = 0`: the block does not exist there.
+    if ((Array.isArray(each) && each.length === 0) || (isObjectValue(each) && Object.keys(each).length === 0)) return [];
     const pairs: [string, Value][] = Array.isArray(each)
       ? each.filter((v): v is string => typeof v === "string").map((v) => [v, v])
       : isObjectValue(each)

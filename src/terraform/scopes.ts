@@ -19,15 +19,32 @@ export function configBlocks(entry: ModuleDir, type: string): HclBlock[] {
   return entry.config.flatMap((f) => f.blocks.filter((b) => b.type === type));
 }
 
-/** One scope per explicit `*.tfvars` file (on top of the auto-loaded ones), or one with the auto-loaded only. */
+/**
+ * The alternative value sets of a root module (its environments): the variable defaults, and each
+ * `*.tfvars` / `*.auto.tfvars` file on top of them. A name that matches under any set counts, and
+ * the reason names the set. Terraform itself always loads `terraform.tfvars` and `*.auto.tfvars`
+ * (https://developer.hashicorp.com/terraform/language/values/variables#variable-definition-precedence),
+ * but real repositories keep one file per environment under either spelling, and deploy some
+ * environments with the defaults alone: treating every file as one environment loses none of them.
+ * An explicit file is also combined with the auto-loaded ones, as `terraform apply -var-file` does.
+ */
 export function rootScopes(entry: ModuleDir): ModuleScope[] {
   const name = (f: ParsedFile): string => f.path.slice(f.path.lastIndexOf("/") + 1);
   const isAuto = (f: ParsedFile): boolean => /^terraform\.tfvars(\.json)?$/.test(name(f)) || /\.auto\.tfvars(\.json)?$/.test(name(f));
   const sorted = [...entry.tfvars].sort((a, b) => (name(a) < name(b) ? -1 : 1));
-  const auto = Object.assign({}, ...sorted.filter(isAuto).map(tfvarsValues)) as Record<string, Value>;
-  const explicit = sorted.filter((f) => !isAuto(f));
-  if (explicit.length === 0) return [new ModuleScope(entry.definition, auto, "root")];
-  return explicit.slice(0, MAX_SCOPES).map((f) => new ModuleScope(entry.definition, { ...auto, ...tfvarsValues(f) }, name(f)));
+  const autos = sorted.filter(isAuto);
+  const auto = Object.assign({}, ...autos.map(tfvarsValues)) as Record<string, Value>;
+  const sets: [string, Record<string, Value>][] = [[sorted.length === 0 ? "root" : "variable defaults", {}]];
+  for (const f of sorted) {
+    sets.push([name(f), tfvarsValues(f)]);
+    if (!isAuto(f) && autos.length > 0) sets.push([`${autos.map(name).join(" + ")} + ${name(f)}`, { ...auto, ...tfvarsValues(f) }]);
+  }
+  // A set that leaves unset a variable without default, which the tfvars files do set, is not an
+  // environment Terraform can apply (it would ask for the value): it is left out.
+  const vars = entry.definition.variables;
+  const required = new Set(sets.flatMap(([, values]) => Object.keys(values)).filter((k) => vars.has(k) && vars.get(k) === undefined));
+  const complete = sets.filter(([, values]) => [...required].every((k) => Object.hasOwn(values, k)));
+  return (complete.length > 0 ? complete : sets).slice(0, MAX_SCOPES).map(([label, values]) => new ModuleScope(entry.definition, values, label));
 }
 
 function tfvarsValues(file: ParsedFile): Record<string, Value> {
@@ -65,3 +82,19 @@ export function regionsOf(entry: ModuleDir, scopes: ModuleScope[]): Map<string, 
   return out;
 }
 
+
+/** `default_tags { tags = ... }` of the root module's AWS providers, by alias and value set. */
+export function defaultTagsOf(entry: ModuleDir, scopes: ModuleScope[]): Map<string, Map<string, Value>> {
+  const out = new Map<string, Map<string, Value>>();
+  for (const block of configBlocks(entry, "provider")) {
+    if (block.labels[0] !== "aws" || block.body === null) continue;
+    const alias = typeof block.body.alias === "string" ? block.body.alias : "";
+    const dt = block.body.default_tags;
+    const first = Array.isArray(dt) ? (dt[0] as unknown) : undefined;
+    if (typeof first !== "object" || first === null) continue;
+    const byScope = new Map<string, Value>();
+    for (const v of resolveBlockAttribute(first as Record<string, unknown>, scopes, "tags")) byScope.set(v.scope.label, v.value);
+    out.set(alias, byScope);
+  }
+  return out;
+}

@@ -1,6 +1,7 @@
 import type { ParseCache } from "./cache.js";
 import type { HclBlock, ParsedFile } from "./parse.js";
 import type { ModuleScope } from "./resolve.js";
+import type { Value } from "./values.js";
 
 export interface IndexedResource {
   /** Full address without instance keys, e.g. `module.a.module.b.aws_x.y`. */
@@ -53,6 +54,8 @@ export interface RepositoryIndex {
   rootModules: string[];
   /** Root module dir -> provider alias ("" = default) -> the known region(s) of that AWS provider. */
   providerRegions: Map<string, Map<string, string[]>>;
+  /** Root module dir -> provider alias ("" = default) -> value-set label -> evaluated `default_tags.tags`. */
+  providerDefaultTags?: Map<string, Map<string, Map<string, Value>>>;
   awsProviderMajor?: number;
   errors: IndexError[];
   /** The first resource with this address (several root modules may share addresses). */

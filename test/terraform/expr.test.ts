@@ -12,7 +12,7 @@ const ctx: EvalContext = { ref: (root, first) => refs[root]?.[first] };
 
 function show(v: Value): unknown {
   if (v === UNKNOWN) return "<unknown>";
-  if (v instanceof PartialString) return v.parts.map((p) => (p === UNKNOWN ? "*" : p)).join("");
+  if (v instanceof PartialString) return v.parts.map((p) => (p === UNKNOWN ? "*" : typeof p === "string" ? p : p.label)).join("");
   return v;
 }
 
@@ -75,9 +75,11 @@ describe("name patterns", () => {
 
   it("a prefix matches longer names only", () => {
     const p = prefixPattern("tmp-");
-    expect(p?.regex.test("tmp-abc")).toBe(true);
+    // Terraform appends 18 timestamp digits and an 8-hex counter (PrefixedUniqueId).
+    expect(p?.regex.test("tmp-20261202070501123400000001")).toBe(true);
+    expect(p?.regex.test("tmp-abc")).toBe(false);
     expect(p?.regex.test("tmp-")).toBe(false);
-    expect(p?.text).toBe("tmp-*");
+    expect(p?.text).toBe("tmp-<generated>");
   });
 });
 

@@ -25,7 +25,7 @@ export async function matchCommand(options: MatchOptions, io: CliIo): Promise<nu
 export interface MatchJson {
   status: MatchResult["status"];
   reason: string;
-  candidates: { address: string; file: string; startLine: number; endLine: number; confidence: number; reasons: string[] }[];
+  candidates: { address: string; root?: string; file: string; startLine: number; endLine: number; confidence: number; reasons: string[] }[];
 }
 
 /** The `match --json` shape of the CLI contract (also the `match` field of `fix --json`). */
@@ -33,7 +33,7 @@ export function matchJson(result: MatchResult): MatchJson {
   return {
     status: result.status,
     reason: result.reason,
-    candidates: result.candidates.map((c) => ({ address: c.address, file: c.file, startLine: c.startLine, endLine: c.endLine, confidence: c.confidence, reasons: c.reasons })),
+    candidates: result.candidates.map((c) => ({ address: c.address, ...(c.root === undefined ? {} : { root: c.root }), file: c.file, startLine: c.startLine, endLine: c.endLine, confidence: c.confidence, reasons: c.reasons })),
   };
 }
 

@@ -26,7 +26,7 @@ describe("terrafix match", () => {
     expect(r.code).toBe(0);
     const json = JSON.parse(r.out);
     expect(json.status).toBe("matched");
-    expect(json.candidates[0]).toEqual({ address: "aws_s3_bucket.logs", file: "s3.tf", startLine: 1, endLine: 4, confidence: 0.95, reasons: ['bucket = "acme-prod-logs"'] });
+    expect(json.candidates[0]).toEqual({ address: "aws_s3_bucket.logs", root: "", file: "s3.tf", startLine: 1, endLine: 4, confidence: 0.95, reasons: ['bucket = "acme-prod-logs" (with terraform.tfvars)'] });
   });
 
   it("prints file:line, address, confidence and reasons for humans", async () => {
