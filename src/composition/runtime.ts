@@ -3,8 +3,8 @@ import { requireFor, secretValues } from "../config/load.js";
 import type { Config } from "../config/options.js";
 import { createFileSource } from "../adapters/file-source/file-source.js";
 import { createGitWorkspace } from "../adapters/git/workspace.js";
-import { createGitHubPublisher, type GitHubPublisher } from "../adapters/github/index.js";
-import { createDryRunPublisher, createLocalPublisher } from "../adapters/local-publisher/index.js";
+import { createGitHubScm } from "../adapters/github/index.js";
+import { createDryRunScm, createLocalScm } from "../adapters/local-publisher/index.js";
 import { openStateStore } from "../adapters/state/open-state-store.js";
 import { createVantaSource } from "../adapters/vanta/source.js";
 import { Daemon } from "../daemon/daemon.js";
@@ -17,10 +17,12 @@ import type { FailureSource } from "../ports/failure-source.js";
 import type { FixModel } from "../ports/fix-model.js";
 import type { Publisher } from "../ports/publisher.js";
 import type { JobRecord, StateStore } from "../ports/state-store.js";
-import type { RepoWorkspace } from "../ports/repo-workspace.js";
+import type { RepositoryRef, RepoWorkspace } from "../ports/repo-workspace.js";
 import { branchName } from "../domain/failure.js";
 import { repositories, retryPolicy } from "./runtime-options.js";
-import { refreshDashboards } from "./dashboard.js";
+import { createPublishStage } from "../pipeline/publish/index.js";
+import { createPublishCycle } from "../pipeline/publish/cycle.js";
+import type { Scm } from "../ports/scm.js";
 import { createModel } from "./model.js";
 import { pipelineDeps } from "./pipeline-deps.js";
 
@@ -79,16 +81,32 @@ export async function buildRuntime(config: Config, options: RuntimeOptions = {})
         })
       : createFileSource(resolve(config.source.slice("file:".length)), { logger });
 
-  const publisher = createPublisher(config, publisherKind, logger);
+  // The GitHub adapter is built whenever there is GitHub auth: clones take its current token
+  // (a GitHub App's installation token expires hourly), whatever the publisher.
+  const github = config.githubToken !== undefined || config.githubAppId !== undefined ? createGitHub(config, logger) : undefined;
   const workspace = createGitWorkspace({
     cacheDir: resolve(config.workDir),
     urlTemplate: config.gitUrlTemplate,
-    // A GitHub App's installation token expires hourly: ask the publisher for the current one.
-    token: "gitToken" in publisher ? () => (publisher as GitHubPublisher).gitToken() : config.githubToken,
+    token: github === undefined ? config.githubToken : () => github.gitToken(),
     timeoutMs: config.gitTimeoutSeconds * 1000,
     maxCacheBytes: config.cloneCacheMaxMb * 1024 * 1024,
     logger,
   });
+  const scm = createScm(config, publisherKind, logger, github, (repo) => workspace.dirOf(repo));
+  const publisher = createPublishStage(scm, {
+    labels: config.prLabels,
+    reviewers: config.prReviewers,
+    teamReviewers: config.prTeamReviewers,
+    assignees: config.prAssignees,
+    maxPrsPerHour: config.maxPrsPerHour,
+    maxOpenPrs: config.maxOpenPrs,
+    recheckMs: config.pollIntervalSeconds * 1000,
+    rebaseWhen: config.rebaseWhen,
+    closeResolved: config.closeResolvedPrs,
+    vantaAppUrl: config.vantaAppUrl,
+    logger,
+  });
+  const cycle = createPublishCycle({ scm, store, repositories: repositories(config), maxOpenPrs: config.maxOpenPrs, rebaseWhen: config.rebaseWhen, dashboard: config.dashboard, logger });
   const model = config.generator === "rules" ? undefined : createModel(config, options.env ?? process.env, logger);
   const pipeline = pipelineDeps(config, { workspace, publisher, model, logger, metrics });
 
@@ -111,9 +129,7 @@ export async function buildRuntime(config: Config, options: RuntimeOptions = {})
         }
       : {}),
     ...(options.onJobFinished === undefined ? {} : { onJobFinished: options.onJobFinished }),
-    ...(config.dashboard && "updateDashboard" in publisher
-      ? { afterPoll: () => refreshDashboards(store, publisher as GitHubPublisher, repositories(config), logger) }
-      : {}),
+    cycle,
   });
   return {
     config,
@@ -129,29 +145,27 @@ export async function buildRuntime(config: Config, options: RuntimeOptions = {})
   };
 }
 
-function createPublisher(config: Config, kind: Config["publisher"], logger: Logger): Publisher {
+function createGitHub(config: Config, logger: Logger): ReturnType<typeof createGitHubScm> {
+  const author = /^(.+) <(.+)>$/.exec(config.githubCommitAuthor ?? "");
+  return createGitHubScm({
+    apiUrl: config.githubApiUrl,
+    auth:
+      config.githubToken !== undefined
+        ? { token: config.githubToken }
+        : { appId: config.githubAppId ?? "", privateKey: config.githubAppPrivateKey ?? "", installationId: config.githubAppInstallationId ?? "" },
+    ...(author === null ? {} : { commitAuthor: { name: author[1] ?? "", email: author[2] ?? "" } }),
+    throttle: { pacing: config.githubWritePacing },
+    logger,
+  });
+}
+
+function createScm(config: Config, kind: Config["publisher"], logger: Logger, github: ReturnType<typeof createGitHubScm> | undefined, dirOf: (repo: RepositoryRef) => string): Scm {
   switch (kind) {
     case "dry-run":
-      return createDryRunPublisher({ dir: resolve(config.dryRunDir), logger });
+      return createDryRunScm({ dir: resolve(config.dryRunDir), logger });
     case "local":
-      return createLocalPublisher({ logger });
+      return createLocalScm({ logger, dirOf });
     case "github":
-      return createGitHubPublisher({
-        apiUrl: config.githubApiUrl,
-        auth:
-          config.githubToken !== undefined
-            ? { token: config.githubToken }
-            : { appId: config.githubAppId ?? "", privateKey: config.githubAppPrivateKey ?? "", installationId: config.githubAppInstallationId ?? "" },
-        labels: config.prLabels,
-        reviewers: config.prReviewers,
-        assignees: config.prAssignees,
-        maxPrsPerHour: config.maxPrsPerHour,
-        maxOpenPrs: config.maxOpenPrs,
-        closeResolved: config.closeResolvedPrs,
-        dashboard: config.dashboard,
-        vantaAppUrl: config.vantaAppUrl,
-        throttle: { pacing: config.githubWritePacing },
-        logger,
-      });
+      return github ?? createGitHub(config, logger);
   }
 }

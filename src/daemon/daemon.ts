@@ -29,8 +29,12 @@ export interface DaemonOptions {
   now?: () => Date;
   random?: () => number;
   onResolved?: (failure: Failure, key: string) => Promise<void>;
-  /** After each successful poll by this replica (e.g. the dashboard issues); errors are logged. */
-  afterPoll?: () => Promise<void>;
+  /**
+   * Upkeep around each cycle (pipeline/publish/cycle.ts): `beforeJobs` after a successful poll,
+   * before its jobs are claimed; `afterJobs` once the cycle's jobs have finished, and on the poll
+   * timer while polls fail (the dashboard stays current). Errors are logged, never thrown.
+   */
+  cycle?: { beforeJobs(): Promise<void>; afterJobs(): Promise<void> };
   onJobFinished?: (job: JobRecord, result: JobResult) => void;
 }
 
@@ -53,6 +57,7 @@ export class Daemon {
   #lastPollError: string | null = null;
   /** True while this replica holds the poller lease (kept alive by the heartbeat loop). */
   #leader = false;
+  #afterCycleRunning = false;
 
   constructor(options: DaemonOptions) {
     this.#o = options;
@@ -92,7 +97,7 @@ export class Daemon {
         ...(this.#o.onResolved === undefined ? {} : { onResolved: this.#o.onResolved }),
       });
       this.#lastPollError = null;
-      if (!options.deferHook) await this.#afterPoll();
+      if (!options.deferHook) await this.#hook("beforeJobs");
       return summary;
     } catch (error) {
       const e = coerceError(error, "poll");
@@ -115,6 +120,8 @@ export class Daemon {
     } finally {
       await this.#o.store.releaseLeadership(POLLER_LEADERSHIP, this.owner).catch(() => undefined);
     }
+    // Open PRs, dashboard boxes and freed slots are looked at whether or not this replica polled.
+    await this.#hook("beforeJobs");
     let jobs = 0;
     const limit = options.limit ?? Number.POSITIVE_INFINITY;
     while (jobs < limit) {
@@ -127,12 +134,24 @@ export class Daemon {
     }
     await this.pool.drain();
     // The dashboard shows the cycle's results, not the state before it.
-    if (poll !== null) await this.#afterPoll();
+    await this.#hook("afterJobs");
     return { poll, jobs };
   }
 
-  async #afterPoll(): Promise<void> {
-    await this.#o.afterPoll?.().catch((error: unknown) => this.#o.logger.warn({ err: coerceError(error) }, "after-poll hook failed"));
+  async #hook(name: "beforeJobs" | "afterJobs"): Promise<void> {
+    await this.#o.cycle?.[name]().catch((error: unknown) => this.#o.logger.warn({ err: coerceError(error), hook: name }, "cycle hook failed"));
+  }
+
+  /** After a poll in the daemon: once the jobs it made due have finished, the after-jobs upkeep. */
+  #afterCycle(): void {
+    if (this.#o.cycle === undefined || this.#afterCycleRunning) return;
+    this.#afterCycleRunning = true;
+    void this.pool
+      .drain()
+      .then(() => this.#hook("afterJobs"))
+      .finally(() => {
+        this.#afterCycleRunning = false;
+      });
   }
 
   /**
@@ -170,6 +189,7 @@ export class Daemon {
         this.#o.logger.error({ err: coerceError(error, "poll") }, "poll failed; the next poll retries");
       }
       this.#nudge();
+      if (polled) this.#afterCycle();
       // A follower asks for the lease again within a lease time, to take over from a dead leader.
       const jitter = 0.9 + (this.#o.random ?? Math.random)() * 0.2;
       await this.#sleep(polled ? this.#o.pollIntervalMs * jitter : Math.min(this.#o.pollIntervalMs, this.#leaderTtl / 2) * jitter);

@@ -22,7 +22,14 @@ export interface Failure {
   tags?: Record<string, string>;
   /** When Vanta last ran the test (ISO 8601). */
   lastTestRunDate?: string;
+  /**
+   * Fields that best-effort enrichment added (VANTA_ENRICH). They are evidence for the matcher
+   * and the PR body, never identity: an enrichment outage must not change the failure key.
+   */
+  enriched?: EnrichedField[];
 }
+
+export type EnrichedField = "arn" | "account" | "region" | "tags";
 
 /** The identity the matcher works from: any subset of these. */
 export interface ResourceIdentity {
@@ -47,11 +54,14 @@ export function identityOf(failure: Failure): ResourceIdentity {
 }
 
 /**
- * The resource part of the failure key: the ARN when known, else `responseType/displayName`.
- * Never a timestamp or an entity id alone, so the same resource failing again keeps its key.
+ * The resource part of the failure key: the ARN when the source itself always carries it (a JSON
+ * export), else `responseType/displayName` as Vanta always returns it. Never a timestamp, an
+ * entity id alone, or an ARN that only enrichment found: when enrichment fails once, the key
+ * (and so the pull request) must stay the same.
  */
-export function resourceIdentityString(failure: Pick<Failure, "arn" | "responseType" | "displayName">): string {
-  if (failure.arn !== undefined && failure.arn.trim() !== "") return failure.arn.trim();
+export function resourceIdentityString(failure: Pick<Failure, "arn" | "responseType" | "displayName" | "enriched">): string {
+  const arnIsIdentity = failure.arn !== undefined && failure.arn.trim() !== "" && failure.enriched?.includes("arn") !== true;
+  if (arnIsIdentity) return (failure.arn ?? "").trim();
   return `${failure.responseType.trim()}/${failure.displayName.trim()}`;
 }
 
@@ -60,7 +70,7 @@ export function resourceIdentityString(failure: Pick<Failure, "arn" | "responseT
  * parts so that ("a", "b/c") and ("a\nb", "c") cannot collide by concatenation. Stable across
  * runs, processes and machines: one key, one pull request.
  */
-export function failureKey(failure: Pick<Failure, "testId" | "arn" | "responseType" | "displayName">): string {
+export function failureKey(failure: Pick<Failure, "testId" | "arn" | "responseType" | "displayName" | "enriched">): string {
   return createHash("sha256").update(`${failure.testId.trim()}\n${resourceIdentityString(failure)}`, "utf8").digest("hex");
 }
 

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { createTwoFilesPatch } from "diff";
 import type { Failure } from "./failure.js";
 import type { ApplyImpact, ControlReviewNote, ProposedChange, VerificationReport } from "./change.js";
+import { fixesTrailer } from "./proposal.js";
 import { secrets } from "../observability/secrets.js";
 import { escapeMarkdown, markdownCode, quotedProse } from "./markdown.js";
 
@@ -27,6 +28,12 @@ export interface PullRequestTarget {
 
 export interface PullRequestContent {
   key: string;
+  /** The hidden first line (domain/proposal.ts renderMarker); default: the version 1 marker. */
+  marker?: string;
+  /** Every Vanta test the PR fixes, for the `Fixes:` trailer; default: the failure's test. */
+  fixes?: string[];
+  /** One line on what this PR replaces (a merged or closed earlier proposal); written by TerraFix, rendered as is. */
+  replaces?: string;
   failure: Failure;
   target: PullRequestTarget;
   change: ProposedChange;
@@ -144,9 +151,11 @@ function renderHead(content: PullRequestContent, vantaAppUrl: string): string {
     return `| ${markdownCode(file.path).replace(/\|/g, "\\|")} | +${added} | −${removed} |`;
   });
   return [
-    bodyMarker(key, changeHash(change)),
+    content.marker ?? bodyMarker(key, changeHash(change)),
     `## TerraFix: ${inline(failure.testName)}`,
     "",
+    // TerraFix's own sentence (PR numbers and dates), not untrusted text: `#N` must link.
+    ...(content.replaces === undefined ? [] : [`> ${content.replaces.replace(/[\r\n]+/g, " ")}`, ""]),
     `**Failing test:** [${inline(failure.testName)}](${link}) (${markdownCode(failure.testId)})`,
     `**Resource:** ${resource.join(", ")}`,
     `**Terraform:** ${markdownCode(target.address)} in ${markdownCode(`${target.file}:${target.startLine}-${target.endLine}`)}`,
@@ -202,6 +211,9 @@ function renderTail(content: PullRequestContent): string {
     ...((change.reviews ?? []).length > 0 ? [""] : []),
     "Revert this pull request (or its merge commit) and apply; the change is confined to the files listed above. " +
       "Closing this pull request without merging tells TerraFix not to propose the same change again.",
+    "",
+    // Vanta's own fix flow ends with this trailer; it ties the PR to the test it fixes.
+    fixesTrailer(content.fixes ?? [content.failure.testId]),
     "",
   ].join("\n");
 }

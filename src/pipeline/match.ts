@@ -72,7 +72,8 @@ export async function matchFailure(input: MatchInput, deps: MatchDeps, signal: A
  * when no control of the job can add it); ambiguity with the leading candidates.
  */
 export function targetOf(result: MatchResult | CrossRepositoryResult, controls: readonly Control[]): TargetResult {
-  const label = (c: MatchCandidate & { repo?: string }): string => `${c.repo === undefined ? "" : `${c.repo}:`}${c.address} (${c.confidence.toFixed(2)})`;
+  // Repository, address, file and line: what a human needs to pick one on the dashboard.
+  const label = (c: MatchCandidate & { repo?: string }): string => `${c.repo === undefined ? "" : `${c.repo}:`}${c.address} at ${c.file}:${c.startLine} (${c.confidence.toFixed(2)})`;
   switch (result.status) {
     case "no-match":
       return { status: "no-match", reason: result.reason };

@@ -20,8 +20,8 @@ export interface PublishDeps {
 
 /**
  * Stage 6: hands the verified change to the publisher on the failure's branch, with the labels
- * and reviewers the repository's `.terrafix.yml` adds. Thin on purpose: the pull-request policy
- * belongs to this stage and moves here over the Scm port (issue 15).
+ * and reviewers the repository's `.terrafix.yml` adds. The publisher is the pull-request policy
+ * of `pipeline/publish/` (createPublishStage) over the Scm port: GitHub, local git or dry run.
  */
 export function publishChange(input: PublishInput, deps: PublishDeps, signal: AbortSignal): Promise<PublishOutcome> {
   const { key, failure, repo, generation } = input;

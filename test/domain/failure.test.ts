@@ -78,6 +78,16 @@ describe("identityOf", () => {
   });
 });
 
+describe("failureKey and enrichment", () => {
+  it("ignores an ARN that only enrichment found: an enrichment outage keeps the key", () => {
+    const enriched = { ...base, arn: "arn:aws:s3:::acme-logs", account: "123456789012", enriched: ["arn", "account"] as ("arn" | "account")[] };
+    expect(failureKey(enriched)).toBe(failureKey(base));
+    expect(resourceIdentityString(enriched)).toBe("S3 bucket/acme-logs");
+    // An ARN the source itself carries (a JSON export) stays the identity.
+    expect(failureKey({ ...base, arn: "arn:aws:s3:::acme-logs" })).not.toBe(failureKey(base));
+  });
+});
+
 describe("branchName is a valid git ref for every test id", () => {
   const gitOk = spawnSync("git", ["--version"]).status === 0;
   const valid = (ref: string): boolean => spawnSync("git", ["check-ref-format", ref]).status === 0;

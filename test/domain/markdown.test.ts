@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { renderDashboard } from "../../src/adapters/github/dashboard.js";
+import { renderDashboard } from "../../src/pipeline/publish/dashboard.js";
 import { escapeMarkdown, markdownCode, quotedProse } from "../../src/domain/markdown.js";
 import { commitMessage, pullRequestTitle, renderPullRequestBody, type PullRequestContent } from "../../src/domain/pull-request.js";
 

@@ -93,6 +93,17 @@ describe("renderPullRequestBody", () => {
     expect(body).toContain("### Rollback");
   });
 
+  it("shows a skipped gate as skipped (⚪), never ✅, and ends with the Fixes trailer", () => {
+    const body = renderPullRequestBody(
+      content({ verification: { passed: true, checks: [{ name: "control", passed: false, status: "skipped", detail: "no control covers this test" }, { name: "parse", passed: true, status: "pass", detail: "ok" }] } }),
+      { vantaAppUrl: "https://app.vanta.com" },
+    );
+    expect(body).toContain("- ⚪ skipped: **control**: no control covers this test");
+    expect(body).not.toContain("✅ **control**");
+    expect(body).toContain("- ✅ **parse**: ok");
+    expect(body.trimEnd().endsWith("Fixes: test-s3-encryption")).toBe(true);
+  });
+
   it("names the model, confidence and cost for an LLM change", () => {
     const body = renderPullRequestBody(
       content({ change: { ...content().change, generator: "llm", confidence: 0.82, risks: ["may change\nkeys"] }, llm: { modelId: "claude", inputTokens: 1200, outputTokens: 300, costUsd: 0.0123, rounds: 2 } }),

@@ -29,6 +29,8 @@ export interface FlatEntry {
 
 export class GitStore {
   readonly objects = new Map<string, GitObject>();
+  /** Commits GitHub would show as "Verified" (signed by GitHub for an App's API commit). */
+  readonly verified = new Set<string>();
 
   put(object: GitObject): string {
     const body = serialize(object);

@@ -52,6 +52,7 @@ export function renderPull(base: string, repo: FakeRepo, pull: FakePull): Record
     merged: pull.merged,
     merged_at: pull.mergedAt,
     requested_reviewers: pull.requestedReviewers.map((login) => ({ login })),
+    requested_teams: pull.requestedTeams.map((slug) => ({ slug, name: slug })),
     head: { ref: pull.head, sha: headSha, label: `${repo.owner}:${pull.head}`, repo: { full_name: `${repo.owner}/${repo.name}` } },
     base: { ref: pull.base, sha: repo.refs.get(pull.base) ?? pull.baseSha, label: `${repo.owner}:${pull.base}` },
   };
@@ -81,7 +82,9 @@ export function renderCommit(base: string, repo: FakeRepo, store: GitStore, sha:
     message: commit.message,
     tree: { sha: commit.tree, url: `${api}/git/trees/${commit.tree}` },
     parents: commit.parents.map((p) => ({ sha: p, url: `${api}/git/commits/${p}`, html_url: `${base}/${repo.owner}/${repo.name}/commit/${p}` })),
-    verification: { verified: false, reason: "unsigned", signature: null, payload: null, verified_at: null },
+    verification: store.verified.has(sha)
+      ? { verified: true, reason: "valid", signature: "-----BEGIN PGP SIGNATURE-----\n(fake)\n-----END PGP SIGNATURE-----", payload: "(fake)", verified_at: commit.committer.date }
+      : { verified: false, reason: "unsigned", signature: null, payload: null, verified_at: null },
   };
 }
 

@@ -157,6 +157,8 @@ function createCommit(ctx: Ctx): Reply {
   const authorSig = sign(author, { name: who.name, email: who.email, date: now() });
   const committerSig = sign(committer, authorSig);
   const sha = store.put({ type: "commit", tree, parents, author: authorSig, committer: committerSig, message });
+  // GitHub signs an App's API commit only without a custom author or committer (reference §3).
+  if (ctx.caller.kind !== "user" && author === undefined && committer === undefined) ctx.state.verified.add(sha);
   return { status: 201, body: renderCommit(ctx.base, repo, store, sha) };
 }
 

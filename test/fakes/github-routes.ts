@@ -25,6 +25,8 @@ export interface Ctx {
   repo(): FakeRepo;
   setRef(repo: FakeRepo, branch: string, sha: string | undefined): void;
   merge(repo: FakeRepo, number: number): string;
+  /** Whether the PR merges cleanly into its base now (git merge-tree on the bare mirror). */
+  mergeable(repo: FakeRepo, pull: FakePull): boolean;
 }
 
 export interface Reply {
@@ -45,7 +47,8 @@ export const apiRoutes: Route[] = [
   ["GET", /^\/repos\/([^/]+)\/([^/]+)$/, (ctx) => ({ status: 200, body: renderRepo(ctx.base, ctx.repo()) })],
   ["GET", /^\/repos\/([^/]+)\/([^/]+)\/pulls$/, listPulls],
   ["POST", /^\/repos\/([^/]+)\/([^/]+)\/pulls$/, createPull],
-  ["GET", /^\/repos\/([^/]+)\/([^/]+)\/pulls\/(\d+)$/, (ctx) => ({ status: 200, body: renderPull(ctx.base, ctx.repo(), pullOf(ctx)) })],
+  ["GET", /^\/users\/([^/]+)$/, getUserByLogin],
+  ["GET", /^\/repos\/([^/]+)\/([^/]+)\/pulls\/(\d+)$/, getPull],
   ["PATCH", /^\/repos\/([^/]+)\/([^/]+)\/pulls\/(\d+)$/, updatePull],
   ["PUT", /^\/repos\/([^/]+)\/([^/]+)\/pulls\/(\d+)\/merge$/, mergePull],
   ["POST", /^\/repos\/([^/]+)\/([^/]+)\/pulls\/(\d+)\/requested_reviewers$/, requestReviewers],
@@ -70,6 +73,26 @@ function getUser(ctx: Ctx): Reply {
 function getApp(ctx: Ctx): Reply {
   if (ctx.caller.kind !== "app") throw new HttpError(401, "A JSON web token could not be decoded");
   return { status: 200, body: { id: ctx.app.id, slug: ctx.app.slug, name: ctx.app.slug, owner: { login: "acme" } } };
+}
+
+function getUserByLogin(ctx: Ctx): Reply {
+  const user = ctx.state.users.get(decodeURIComponent(ctx.params[0] ?? ""));
+  if (user === undefined) throw notFound();
+  return { status: 200, body: { login: user.login, id: user.id, type: user.type, node_id: `U_${user.id}` } };
+}
+
+/**
+ * A single PR carries the merge status GitHub computes: `mergeable` and `mergeable_state`
+ * ("clean", or "dirty" when git cannot merge it) for open PRs, null once closed.
+ * https://docs.github.com/en/rest/pulls/pulls#get-a-pull-request
+ */
+function getPull(ctx: Ctx): Reply {
+  const repo = ctx.repo();
+  const pull = pullOf(ctx);
+  const open = pull.state === "open";
+  const clean = open ? ctx.mergeable(repo, pull) : null;
+  const state = clean === null ? "unknown" : clean ? "clean" : "dirty";
+  return { status: 200, body: { ...renderPull(ctx.base, repo, pull), mergeable: clean, mergeable_state: state, merge_commit_sha: null } };
 }
 
 function createInstallationToken(ctx: Ctx): Reply {
@@ -180,6 +203,7 @@ function createPull(ctx: Ctx): Reply {
     mergedAt: null,
     draft: input.draft === true,
     requestedReviewers: [],
+    requestedTeams: [],
   };
   repo.issues.push(pull);
   return { status: 201, body: renderPull(ctx.base, repo, pull) };
@@ -211,12 +235,23 @@ function mergePull(ctx: Ctx): Reply {
   return { status: 200, body: { sha, merged: true, message: "Pull Request successfully merged" } };
 }
 
+/**
+ * As GitHub: the author cannot be asked, and every user and team must have access to the
+ * repository, else the whole request fails with 422 and nobody is requested.
+ * https://docs.github.com/en/rest/pulls/review-requests#request-reviewers-for-a-pull-request
+ */
 function requestReviewers(ctx: Ctx): Reply {
+  const repo = ctx.repo();
   const pull = pullOf(ctx);
-  const { reviewers = [] } = ctx.body as { reviewers?: string[] };
+  const { reviewers = [], team_reviewers: teams = [] } = ctx.body as { reviewers?: string[]; team_reviewers?: string[] };
   if (reviewers.includes(pull.user)) throw validationFailed("Review cannot be requested from pull request author.");
+  const outsider = reviewers.some((login) => !repo.collaborators.has(login)) || teams.some((slug) => !repo.teams.has(slug));
+  if (outsider) {
+    throw validationFailed(`Reviews may only be requested from collaborators. One or more of the users or teams you specified is not a collaborator of the ${repo.owner}/${repo.name} repository.`);
+  }
   for (const login of reviewers) if (!pull.requestedReviewers.includes(login)) pull.requestedReviewers.push(login);
-  return { status: 201, body: renderPull(ctx.base, ctx.repo(), pull) };
+  for (const slug of teams) if (!pull.requestedTeams.includes(slug)) pull.requestedTeams.push(slug);
+  return { status: 201, body: renderPull(ctx.base, repo, pull) };
 }
 
 function listIssues(ctx: Ctx): Reply {
@@ -274,9 +309,11 @@ function addLabels(ctx: Ctx): Reply {
 }
 
 function addAssignees(ctx: Ctx): Reply {
+  const repo = ctx.repo();
   const issue = issueOf(ctx);
   const { assignees = [] } = ctx.body as { assignees?: string[] };
-  for (const login of assignees) if (!issue.assignees.includes(login)) issue.assignees.push(login);
+  // Users without access are silently ignored, as on GitHub (reference/github-api.md §1).
+  for (const login of assignees) if (repo.collaborators.has(login) && !issue.assignees.includes(login)) issue.assignees.push(login);
   return { status: 201, body: renderIssue(ctx.base, ctx.repo(), issue) };
 }
 

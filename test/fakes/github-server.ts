@@ -1,10 +1,12 @@
 import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { readdirSync, readFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { BareMirror } from "./github-export.js";
+import { mergeTree } from "./github-merge.js";
 import type { FlatEntry } from "./github-git-store.js";
 import { apiRoutes, type Caller, type Ctx, type Identity, type Route } from "./github-routes.js";
 import { gitRoutes } from "./github-routes-git.js";
@@ -26,9 +28,15 @@ export interface FakeGitHubOptions {
   /** Primary limit per token and hour. */
   rateLimit?: number;
   latency?: Latency;
-  /** Export every repository created to `{gitDir}/{owner}/{name}.git`. */
+  /** Export every repository created to `{gitDir}/{owner}/{name}.git` (default: a temp folder). */
   gitDir?: string;
   port?: number;
+  /**
+   * GitHub's content-creation secondary limit: PRs, issues and comments per minute and per hour
+   * (default 80 and 500, as github.com; false turns it off for benchmarks that create in bulk).
+   * https://docs.github.com/en/rest/using-the-rest-api/rate-limits-for-the-rest-api#about-secondary-rate-limits
+   */
+  contentLimits?: { perMinute: number; perHour: number; retryAfter?: number } | false;
 }
 
 export type Latency = number | ((request: { method: string; path: string }) => number);
@@ -64,11 +72,23 @@ export interface FakeGitHub {
   setLatency(latency: Latency): void;
   closePr(owner: string, name: string, number: number): void;
   mergePr(owner: string, name: string, number: number): string;
+  /** A human's revert of a merge commit on the default branch (the merge's changes undone). */
+  revertMerge(owner: string, name: string, mergeSha: string): string;
+  /** The id of the App's bot user (GET /users/<slug>[bot]), not the App id. */
+  botUserId: number;
+  /** Another user with a token of its own (e.g. a human who opens issues). */
+  addUser(login: string, token: string): void;
+  addCollaborator(owner: string, name: string, login: string): void;
+  addTeam(owner: string, name: string, slug: string): void;
   pushHumanCommit(owner: string, name: string, branch: string, files: Record<string, string>, message?: string): string;
   exportRepo(owner: string, name: string, dir: string): string;
 }
 
 const DEFAULT_APP = { id: 4242, slug: "terrafix" };
+/** Bot users have their own ids (e.g. 41898282 for github-actions[bot]); distinct from the App id. */
+const BOT_USER_ID = 149_000_001;
+const DEFAULT_COLLABORATORS = ["alice", "bob", "carol", "dana"];
+const CONTENT_ROUTES = [/^\/repos\/[^/]+\/[^/]+\/pulls$/, /^\/repos\/[^/]+\/[^/]+\/issues$/, /^\/repos\/[^/]+\/[^/]+\/issues\/\d+\/comments$/];
 
 export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<FakeGitHub> {
   const state = createState();
@@ -79,6 +99,13 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
   const limit = options.rateLimit ?? 5000;
   const usage = new Map<string, { used: number; reset: number }>();
   let base = "";
+  const gitDir = options.gitDir ?? mkdtempSync(join(tmpdir(), "terrafix-fakegh-"));
+  const tokenUsers = new Map<string, Identity>();
+  const primary: Identity = { login, name: login, email: `1001+${login}@users.noreply.github.com`, id: 1001 };
+  state.users.set(login, { login, id: 1001, type: "User" });
+  state.users.set(`${app.slug}[bot]`, { login: `${app.slug}[bot]`, id: BOT_USER_ID, type: "Bot" });
+  const contentLimits = options.contentLimits === false ? undefined : (options.contentLimits ?? { perMinute: 80, perHour: 500 });
+  const created: number[] = [];
 
   const repoOf = (owner: string, name: string): FakeRepo => {
     const repo = state.repos.get(`${owner}/${name}`.toLowerCase());
@@ -104,8 +131,22 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       if (installation.expiresAt < Date.now()) throw new HttpError(401, "Bad credentials");
       return { kind: "installation", identity: botIdentity(app) };
     }
+    const other = tokenUsers.get(token);
+    if (other !== undefined) return { kind: "user", identity: other };
     if (options.tokens !== undefined && !options.tokens.includes(token)) throw new HttpError(401, "Bad credentials");
-    return { kind: "user", identity: { login, name: login, email: `1001+${login}@users.noreply.github.com`, id: 1001 } };
+    return { kind: "user", identity: primary };
+  }
+
+  /** Content creation beyond the limit gets GitHub's secondary-limit answer. */
+  function checkContentLimit(method: string, path: string): void {
+    if (contentLimits === undefined || method !== "POST" || !CONTENT_ROUTES.some((route) => route.test(path))) return;
+    const at = Date.now();
+    while (created.length > 0 && (created[0] ?? 0) <= at - 3600_000) created.shift();
+    const lastMinute = created.filter((t) => t > at - 60_000).length;
+    if (lastMinute >= contentLimits.perMinute || created.length >= contentLimits.perHour) {
+      throw new HttpError(403, "You have exceeded a secondary rate limit and have been temporarily blocked from content creation. Please retry your request again later.", undefined, { "retry-after": String(contentLimits.retryAfter ?? 60) });
+    }
+    created.push(at);
   }
 
   function rateHeaders(key: string): { headers: Record<string, string>; exceeded: boolean } {
@@ -163,6 +204,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       if (rate.exceeded) throw faultError({ type: "primary", resetIn: 3600 }, headers);
       const before = takeFault(method, url.pathname, false);
       if (before !== undefined) throw faultError(before, headers);
+      checkContentLimit(method, url.pathname);
       const [route, params] = findRoute(method, url.pathname);
       const ctx: Ctx = {
         state,
@@ -175,6 +217,11 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
         repo: () => repoOf(params[0] ?? "", params[1] ?? ""),
         setRef,
         merge,
+        mergeable: (repo, pull) => {
+          const head = repo.refs.get(pull.head) ?? pull.headSha;
+          const baseHead = repo.refs.get(pull.base) ?? pull.baseSha;
+          return repo.mirror === undefined ? true : mergeTree(repo.mirror.path, state.store, baseHead, head).clean;
+        },
       };
       const reply = route[2](ctx);
       const after = takeFault(method, url.pathname, true);
@@ -202,18 +249,40 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
   const fake: FakeGitHub = {
     url: base,
     state,
-    gitUrlTemplate: options.gitDir === undefined ? undefined : `${pathToFileURL(options.gitDir).href}/{owner}/{repo}.git`,
+    gitUrlTemplate: `${pathToFileURL(gitDir).href}/{owner}/{repo}.git`,
+    botUserId: BOT_USER_ID,
+    addUser(userLogin, token) {
+      const id = 2000 + tokenUsers.size;
+      tokenUsers.set(token, { login: userLogin, name: userLogin, email: `${id}+${userLogin}@users.noreply.github.com`, id });
+      state.users.set(userLogin, { login: userLogin, id, type: "User" });
+    },
+    addCollaborator: (owner, name, user) => void repoOf(owner, name).collaborators.add(user),
+    addTeam: (owner, name, slug) => void repoOf(owner, name).teams.add(slug),
     close: () => new Promise<void>((resolve) => {
       server.closeAllConnections();
-      server.close(() => resolve());
+      server.close(() => {
+        if (options.gitDir === undefined) rmSync(gitDir, { recursive: true, force: true });
+        resolve();
+      });
     }),
     createRepo(owner, name, files, defaultBranch = "main") {
       const entries = new Map<string, FlatEntry>(Object.entries(files).map(([path, text]) => [path, { mode: "100644", sha: state.store.blob(text) }]));
       const author = humanSignature("Repo Owner", "owner@example.com");
       const headSha = state.store.put({ type: "commit", tree: state.store.buildTree(entries), parents: [], author, committer: author, message: "Initial commit\n" });
-      const repo: FakeRepo = { id: state.nextId++, owner, name, defaultBranch, refs: new Map([[defaultBranch, headSha]]), issues: [], labels: new Map(), comments: [] };
+      const repo: FakeRepo = {
+        id: state.nextId++,
+        owner,
+        name,
+        defaultBranch,
+        refs: new Map([[defaultBranch, headSha]]),
+        issues: [],
+        labels: new Map(),
+        comments: [],
+        collaborators: new Set([...DEFAULT_COLLABORATORS, login, `${app.slug}[bot]`]),
+        teams: new Set(),
+      };
       state.repos.set(`${owner}/${name}`.toLowerCase(), repo);
-      if (options.gitDir !== undefined) fake.exportRepo(owner, name, options.gitDir);
+      fake.exportRepo(owner, name, gitDir);
       return { headSha };
     },
     repo: repoOf,
@@ -239,6 +308,25 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       pull.updatedAt = now();
     },
     mergePr: (owner, name, number) => merge(repoOf(owner, name), number),
+    revertMerge(owner, name, mergeSha) {
+      const repo = repoOf(owner, name);
+      const store = state.store;
+      const merged = store.commit(mergeSha);
+      const before = store.flatten(store.commit(merged.parents[0] ?? "").tree);
+      const after = store.flatten(merged.tree);
+      const head = repo.refs.get(repo.defaultBranch) ?? "";
+      const result = store.flatten(store.commit(head).tree);
+      for (const [path, entry] of after) if (before.get(path)?.sha !== entry.sha) {
+        const old = before.get(path);
+        if (old === undefined) result.delete(path);
+        else result.set(path, old);
+      }
+      for (const [path, entry] of before) if (!after.has(path)) result.set(path, entry);
+      const author = humanSignature();
+      const sha = store.put({ type: "commit", tree: store.buildTree(result), parents: [head], author, committer: author, message: `Revert "${merged.message.split("\n")[0] ?? ""}"\n\nThis reverts commit ${mergeSha}.\n` });
+      setRef(repo, repo.defaultBranch, sha);
+      return sha;
+    },
     pushHumanCommit(owner, name, branch, files, message = "Human edit") {
       const repo = repoOf(owner, name);
       const parent = repo.refs.get(branch);
@@ -281,20 +369,20 @@ function mergeInto(state: FakeState, repo: FakeRepo, number: number, setRef: (re
   const headSha = repo.refs.get(pull.head) ?? pull.headSha;
   const baseHead = repo.refs.get(pull.base);
   if (baseHead === undefined) throw new HttpError(422, "Base branch is gone");
-  const before = store.flatten(store.commit(pull.baseSha).tree);
-  const after = store.flatten(store.commit(headSha).tree);
-  const result = store.flatten(store.commit(baseHead).tree);
-  for (const [path, entry] of after) if (before.get(path)?.sha !== entry.sha) result.set(path, entry);
-  for (const path of before.keys()) if (!after.has(path)) result.delete(path);
+  if (repo.mirror === undefined) throw new Error("the fake merges with git on the bare mirror");
+  // A three-way merge by git itself; a conflict is GitHub's 405 "not mergeable".
+  const merged = mergeTree(repo.mirror.path, store, baseHead, headSha);
+  if (!merged.clean || merged.tree === undefined) throw new HttpError(405, "Pull Request is not mergeable");
   const author = humanSignature("Merger", "merger@example.com");
-  const sha = store.put({ type: "commit", tree: store.buildTree(result), parents: [baseHead, headSha], author, committer: author, message: `Merge pull request #${number} from ${repo.owner}/${pull.head}\n` });
+  const sha = store.put({ type: "commit", tree: merged.tree, parents: [baseHead, headSha], author, committer: author, message: `Merge pull request #${number} from ${repo.owner}/${pull.head}\n` });
   setRef(repo, pull.base, sha);
   Object.assign(pull, { state: "closed", merged: true, mergedAt: now(), closedAt: now(), updatedAt: now(), headSha });
   return sha;
 }
 
+/** The App's bot user: its noreply e-mail uses the bot user's id, not the App id (reference §3). */
 function botIdentity(app: { id: number; slug: string }): Identity {
-  return { login: `${app.slug}[bot]`, name: `${app.slug}[bot]`, email: `${app.id}+${app.slug}[bot]@users.noreply.github.com`, id: app.id };
+  return { login: `${app.slug}[bot]`, name: `${app.slug}[bot]`, email: `${BOT_USER_ID}+${app.slug}[bot]@users.noreply.github.com`, id: BOT_USER_ID };
 }
 
 function isJwt(token: string): boolean {

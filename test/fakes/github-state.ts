@@ -41,6 +41,8 @@ export interface FakePull extends FakeIssue {
   mergedAt: string | null;
   draft: boolean;
   requestedReviewers: string[];
+  /** Team slugs requested with `team_reviewers`. */
+  requestedTeams: string[];
 }
 
 export interface FakeRepo {
@@ -55,6 +57,10 @@ export interface FakeRepo {
   labels: Map<string, FakeLabel>;
   comments: FakeComment[];
   mirror?: BareMirror;
+  /** Logins with access: only they can be requested as reviewers (422 otherwise, as GitHub). */
+  collaborators: Set<string>;
+  /** Team slugs with access to the repository. */
+  teams: Set<string>;
 }
 
 export interface RequestRecord {
@@ -71,10 +77,15 @@ export interface FakeState {
   requests: RequestRecord[];
   installationTokens: Map<string, { installationId: string; expiresAt: number }>;
   nextId: number;
+  /** Commits GitHub signed: made by an App through the API without custom author or committer. */
+  verified: Set<string>;
+  /** Known users by login (GET /users/{login}); the App's bot user has its own id. */
+  users: Map<string, { login: string; id: number; type: "User" | "Bot" }>;
 }
 
 export function createState(): FakeState {
-  return { repos: new Map(), store: new GitStore(), requests: [], installationTokens: new Map(), nextId: 1 };
+  const store = new GitStore();
+  return { repos: new Map(), store, requests: [], installationTokens: new Map(), nextId: 1, verified: store.verified, users: new Map() };
 }
 
 export function isPull(issue: FakeRepo["issues"][number]): issue is FakePull {

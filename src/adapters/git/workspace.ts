@@ -41,6 +41,8 @@ export interface GitWorkspaceOptions {
 export interface GitWorkspace extends RepoWorkspace {
   /** Clones known to the cache and their measured size, for metrics and benchmarks. */
   cacheStats(): { clones: number; bytes: number };
+  /** Where the clone of a repository lives (the local publisher commits there). */
+  dirOf(repo: RepositoryRef): string;
 }
 
 interface CloneState {
@@ -289,6 +291,7 @@ export function createGitWorkspace(options: GitWorkspaceOptions): GitWorkspace {
 
   return {
     acquire,
+    dirOf: (repo) => stateFor(repo).dir,
     cacheStats() {
       const present = [...states.values()].filter((s) => s.present);
       return { clones: present.length, bytes: present.reduce((sum, s) => sum + s.sizeBytes, 0) };

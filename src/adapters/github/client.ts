@@ -50,7 +50,11 @@ export interface ClientOptions {
 export interface BotIdentity {
   kind: "user" | "app";
   login: string;
-  /** Commit author name and e-mail of the bot. */
+  /**
+   * The name and e-mail GitHub shows for the bot's commits. For an App this is GitHub's own
+   * `<bot user id>+<slug>[bot]@users.noreply.github.com`; the bot user id comes from
+   * `GET /users/<slug>[bot]` and is not the App id (reference/github-api.md §3).
+   */
   name: string;
   email: string;
 }
@@ -150,7 +154,9 @@ async function readIdentity(octokit: GitHubOctokit, kind: "user" | "app"): Promi
   const { data } = await octokit.rest.apps.getAuthenticated();
   const slug = data?.slug ?? "terrafix";
   const login = `${slug}[bot]`;
-  return { kind, login, name: login, email: `${data?.id ?? 0}+${login}@users.noreply.github.com` };
+  // The bot *user* has its own id, distinct from the App id (reference/github-api.md §3).
+  const { data: bot } = await octokit.rest.users.getByUsername({ username: login });
+  return { kind, login, name: login, email: `${bot.id}+${login}@users.noreply.github.com` };
 }
 
 function registerSecrets(auth: GitHubAuth): void {

@@ -1,32 +1,63 @@
-import type { Logger } from "../../observability/logger.js";
 import { labelSpec } from "../../domain/pull-request.js";
+import type { PullInput, Reviewers, ScmPull } from "../../ports/scm.js";
 import type { GitHubOctokit } from "./client.js";
 import type { RepoCoordinates } from "./branch.js";
 import { isNotFound, isValidation, translateGitHubError } from "./errors.js";
-import { PullSummary, type PullSummary as Pull } from "./schema.js";
+import { PullSummary } from "./schema.js";
+
+export function toScmPull(raw: unknown): ScmPull {
+  const pull = PullSummary.parse(raw);
+  return {
+    number: pull.number,
+    url: pull.html_url,
+    state: pull.merged_at !== null ? "merged" : pull.state,
+    title: pull.title,
+    body: pull.body,
+    head: pull.head.ref,
+    headSha: pull.head.sha,
+    createdAt: pull.created_at,
+    mergedAt: pull.merged_at,
+    closedAt: pull.closed_at,
+    labels: pull.labels,
+  };
+}
 
 /** Every PR whose head is this branch, in any state, newest first (services.md §2.2). */
-export async function findPulls(octokit: GitHubOctokit, at: RepoCoordinates, branch: string): Promise<Pull[]> {
+export async function findPulls(octokit: GitHubOctokit, at: RepoCoordinates, branch: string): Promise<ScmPull[]> {
   // `head` must be `owner:branch`; a bare branch name is not a filter.
   const data = await octokit.paginate(octokit.rest.pulls.list, { ...at, head: `${at.owner}:${branch}`, state: "all", per_page: 100 });
   return data
-    .map((raw) => PullSummary.parse(raw))
-    .filter((pull) => pull.head.ref === branch)
+    .map(toScmPull)
+    .filter((pull) => pull.head === branch)
     .sort((a, b) => b.number - a.number);
+}
+
+/** Open PRs, or every PR created since a time (newest first, stopping at the first older page). */
+export async function listPulls(octokit: GitHubOctokit, at: RepoCoordinates, filter: { state: "open" } | { state: "all"; since: Date }): Promise<ScmPull[]> {
+  if (filter.state === "open") return (await octokit.paginate(octokit.rest.pulls.list, { ...at, state: "open", per_page: 100 })).map(toScmPull);
+  const cutoff = filter.since.getTime();
+  const out: ScmPull[] = [];
+  for await (const page of octokit.paginate.iterator(octokit.rest.pulls.list, { ...at, state: "all", sort: "created", direction: "desc", per_page: 100 })) {
+    let older = false;
+    for (const raw of page.data) {
+      const pull = toScmPull(raw);
+      if (Date.parse(pull.createdAt) < cutoff) older = true;
+      else out.push(pull);
+    }
+    if (older) break;
+  }
+  return out;
 }
 
 /**
  * Opens the PR. A 422 "A pull request already exists" (a retried POST, or another replica) is
- * resolved by looking the PR up: the outcome is then `existing`, never a second PR.
+ * resolved by looking the PR up: the outcome is then `existing`, never a second PR. No
+ * `maintainer_can_modify`: it only means something for PRs from forks (reference §3).
  */
-export async function createPull(
-  octokit: GitHubOctokit,
-  at: RepoCoordinates,
-  input: { title: string; body: string; head: string; base: string },
-): Promise<{ pull: Pull; created: boolean }> {
+export async function createPull(octokit: GitHubOctokit, at: RepoCoordinates, input: PullInput): Promise<{ pull: ScmPull; created: boolean }> {
   try {
-    const { data } = await octokit.rest.pulls.create({ ...at, ...input, maintainer_can_modify: true });
-    return { pull: PullSummary.parse(data), created: true };
+    const { data } = await octokit.rest.pulls.create({ ...at, title: input.title, body: input.body, head: input.head, base: input.base });
+    return { pull: toScmPull(data), created: true };
   } catch (error) {
     if (!isValidation(error, /A pull request already exists/i)) throw error;
     const open = (await findPulls(octokit, at, input.head)).find((pull) => pull.state === "open");
@@ -35,34 +66,30 @@ export async function createPull(
   }
 }
 
-/** Labels (created if missing, with colour and description), reviewers and assignees. Failures only warn. */
-export async function decoratePull(
-  octokit: GitHubOctokit,
-  at: RepoCoordinates,
-  number: number,
-  input: { labels: string[]; reviewers: string[]; assignees: string[]; knownLabels: Set<string>; log: Logger },
-): Promise<void> {
-  const steps: [string, () => Promise<unknown>][] = [
-    ["labels", async () => {
-      for (const name of input.labels) await ensureLabel(octokit, at, name, input.knownLabels);
-      if (input.labels.length > 0) await octokit.rest.issues.addLabels({ ...at, issue_number: number, labels: input.labels });
-    }],
-    ["reviewers", () => (input.reviewers.length === 0 ? Promise.resolve() : octokit.rest.pulls.requestReviewers({ ...at, pull_number: number, reviewers: input.reviewers }))],
-    ["assignees", () => (input.assignees.length === 0 ? Promise.resolve() : octokit.rest.issues.addAssignees({ ...at, issue_number: number, assignees: input.assignees }))],
+/**
+ * One request per reviewer, people and teams apart (`reviewers` vs `team_reviewers`): GitHub
+ * refuses the whole request with a 422 when one name is not a collaborator, so one bad name must
+ * not drop the others. Rate limits and outages still reach the caller.
+ */
+export async function requestReviewers(octokit: GitHubOctokit, at: RepoCoordinates, number: number, reviewers: Reviewers): Promise<{ refused: { name: string; reason: string }[] }> {
+  const refused: { name: string; reason: string }[] = [];
+  const asks = [
+    ...reviewers.users.map((name) => ({ name, body: { reviewers: [name] } })),
+    ...reviewers.teams.map((name) => ({ name, body: { team_reviewers: [name] } })),
   ];
-  for (const [what, step] of steps) {
+  for (const ask of asks) {
     try {
-      await step();
+      await octokit.rest.pulls.requestReviewers({ ...at, pull_number: number, ...ask.body });
     } catch (error) {
-      const translated = translateGitHubError(error, `adding ${what}`);
-      // Rate limits and outages must reach the caller; a bad reviewer name must not fail the PR.
+      const translated = translateGitHubError(error, "requesting a reviewer");
       if (translated.retryable) throw translated;
-      input.log.warn({ what, pr: number, err: translated }, "pull request decoration failed");
+      refused.push({ name: ask.name, reason: translated.message });
     }
   }
+  return { refused };
 }
 
-async function ensureLabel(octokit: GitHubOctokit, at: RepoCoordinates, name: string, known: Set<string>): Promise<void> {
+export async function ensureLabel(octokit: GitHubOctokit, at: RepoCoordinates, name: string, known: Set<string>): Promise<void> {
   const cacheKey = `${at.owner}/${at.repo}#${name}`;
   if (known.has(cacheKey)) return;
   try {
@@ -77,12 +104,4 @@ async function ensureLabel(octokit: GitHubOctokit, at: RepoCoordinates, name: st
     }
   }
   known.add(cacheKey);
-}
-
-/** Comments once: a comment carrying `marker` is never posted twice on the same PR. */
-export async function commentOnce(octokit: GitHubOctokit, at: RepoCoordinates, number: number, marker: string, text: string): Promise<boolean> {
-  const comments = await octokit.paginate(octokit.rest.issues.listComments, { ...at, issue_number: number, per_page: 100 });
-  if (comments.some((comment) => (comment.body ?? "").includes(marker))) return false;
-  await octokit.rest.issues.createComment({ ...at, issue_number: number, body: `${marker}\n${text}` });
-  return true;
 }

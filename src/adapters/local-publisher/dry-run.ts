@@ -1,9 +1,7 @@
 import { mkdir, rename, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import type { Logger } from "../../observability/logger.js";
-import type { Publisher, PublishRequest } from "../../ports/publisher.js";
-import { resourceIdentityString } from "../../domain/failure.js";
-import { pullRequestTitle, renderPullRequestBody, unifiedDiff } from "../../domain/pull-request.js";
+import type { Scm, ScmPull } from "../../ports/scm.js";
 import { secrets } from "../../observability/secrets.js";
 import { TerraFixError } from "../../errors.js";
 
@@ -20,10 +18,19 @@ export interface DryRunRecord {
   diff: string;
 }
 
-export interface DryRunPublisherOptions {
+export interface DryRunScmOptions {
   dir: string;
   logger: Logger;
-  vantaAppUrl?: string;
+}
+
+/** One recorded platform call, in order (tests and `--dry-run` readers see what would have happened). */
+export interface RecordedCall {
+  method: keyof Scm;
+  args: unknown[];
+}
+
+export interface DryRunScm extends Scm {
+  readonly calls: readonly RecordedCall[];
 }
 
 /** Same key, same file name: a rerun overwrites its record instead of adding one. */
@@ -32,28 +39,37 @@ export function dryRunFileName(testId: string, key: string): string {
   return `${safe}-${key.slice(0, 16)}`;
 }
 
-export function toDryRunRecord(request: PublishRequest, vantaAppUrl: string): DryRunRecord {
-  return {
-    key: request.key,
-    testId: request.failure.testId,
-    resource: resourceIdentityString(request.failure),
-    address: request.target.address,
-    file: request.target.file,
-    branch: request.branch,
-    title: pullRequestTitle(request.failure, request.target),
-    body: renderPullRequestBody(request, { vantaAppUrl }),
-    diff: secrets.scrub(unifiedDiff(request.change)),
-  };
-}
-
-export function createDryRunPublisher(options: DryRunPublisherOptions): Publisher {
+/**
+ * The dry-run platform: reads nothing, records every call, and writes each would-be PR as
+ * `<testId>-<key>.json` (+ `.md`) into its folder. The policy runs unchanged over it.
+ */
+export function createDryRunScm(options: DryRunScmOptions): DryRunScm {
   const dir = resolve(options.dir);
-  const log = options.logger.child({ component: "dry-run-publisher" });
-  const vantaAppUrl = options.vantaAppUrl ?? "https://app.vanta.com";
+  const log = options.logger.child({ component: "dry-run" });
+  const calls: RecordedCall[] = [];
+  const note = (method: keyof Scm, ...args: unknown[]): void => {
+    calls.push({ method, args });
+  };
   return {
     name: "dry-run",
-    async publish(request) {
-      const record = toDryRunRecord(request, vantaAppUrl);
+    mode: "record",
+    calls,
+    withSignal: (_signal, work) => work(),
+    base(repo, preferred) {
+      note("base", repo, preferred);
+      return Promise.resolve({ ...preferred, head: preferred.sha });
+    },
+    pullsForBranch: (repo, branch) => (note("pullsForBranch", repo, branch), Promise.resolve([])),
+    listPulls: (repo, filter) => (note("listPulls", repo, filter), Promise.resolve([])),
+    branchHead: (repo, branch) => (note("branchHead", repo, branch), Promise.resolve(undefined)),
+    writeBranch(repo, write) {
+      note("writeBranch", repo, { branch: write.branch, baseSha: write.baseSha, paths: write.files.map((f) => f.path) });
+      return Promise.resolve({ sha: "" });
+    },
+    async openPull(repo, input) {
+      note("openPull", repo, { title: input.title, head: input.head, base: input.base });
+      const a = input.about;
+      const record: DryRunRecord = { key: a.key, testId: a.testId, resource: a.resource, address: a.address, file: a.file, branch: input.head, title: input.title, body: input.body, diff: secrets.scrub(a.diff) };
       const base = join(dir, dryRunFileName(record.testId, record.key));
       try {
         await mkdir(dir, { recursive: true });
@@ -62,12 +78,20 @@ export function createDryRunPublisher(options: DryRunPublisherOptions): Publishe
       } catch (error) {
         throw new TerraFixError(`cannot write dry-run record into ${dir}`, { kind: "config", stage: "publish", cause: error });
       }
-      log.info({ path: `${base}.json`, title: record.title, files: request.change.files.length }, "dry-run pull request written");
-      return { type: "dry-run", path: `${base}.json` };
+      log.info({ path: `${base}.json`, title: record.title }, "dry-run pull request written");
+      const pull: ScmPull = { number: 0, url: `${base}.json`, state: "open", title: input.title, body: input.body, head: input.head, headSha: "", createdAt: new Date().toISOString(), mergedAt: null, closedAt: null, labels: [] };
+      return { pull, created: true };
     },
-    resolve() {
-      return Promise.resolve({ closed: false });
-    },
+    updatePull: (...args) => (note("updatePull", ...args), Promise.resolve()),
+    mergeStatus: (...args) => (note("mergeStatus", ...args), Promise.resolve({ mergeable: null, state: "unknown" as const })),
+    comments: (...args) => (note("comments", ...args), Promise.resolve([])),
+    comment: (...args) => (note("comment", ...args), Promise.resolve()),
+    addLabels: (...args) => (note("addLabels", ...args), Promise.resolve()),
+    requestReviewers: (...args) => (note("requestReviewers", ...args), Promise.resolve({ refused: [] })),
+    addAssignees: (...args) => (note("addAssignees", ...args), Promise.resolve()),
+    findIssue: (...args) => (note("findIssue", ...args), Promise.resolve(undefined)),
+    createIssue: (repo, title, body) => (note("createIssue", repo, title), Promise.resolve({ number: 0, url: "", title, body })),
+    updateIssue: (...args) => (note("updateIssue", ...args), Promise.resolve()),
   };
 }
 

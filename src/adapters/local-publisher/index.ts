@@ -1,2 +1,2 @@
-export { createLocalPublisher, type LocalPublisherOptions } from "./local.js";
-export { createDryRunPublisher, dryRunFileName, toDryRunRecord, type DryRunPublisherOptions, type DryRunRecord } from "./dry-run.js";
+export { createLocalScm, type LocalScmOptions } from "./local.js";
+export { createDryRunScm, dryRunFileName, type DryRunRecord, type DryRunScm, type DryRunScmOptions, type RecordedCall } from "./dry-run.js";

@@ -1,76 +1,137 @@
 import { execFile } from "node:child_process";
-import { mkdir, writeFile } from "node:fs/promises";
-import { dirname, relative, resolve, sep } from "node:path";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { promisify } from "node:util";
 import type { Logger } from "../../observability/logger.js";
-import type { Publisher } from "../../ports/publisher.js";
-import { commitMessage, pullRequestTitle } from "../../domain/pull-request.js";
+import type { RepositoryRef } from "../../ports/repo-workspace.js";
+import type { Scm, ScmCommit } from "../../ports/scm.js";
 import { TerraFixError } from "../../errors.js";
+import { secrets } from "../../observability/secrets.js";
 
 const run = promisify(execFile);
+const ZERO = "0".repeat(40);
 
-export interface LocalPublisherOptions {
+export interface LocalScmOptions {
   logger: Logger;
+  /** Where the clone of a repository is (the git workspace's cache). */
+  dirOf: (repo: RepositoryRef) => string;
   /** Commit author; defaults to TerraFix. */
   author?: { name: string; email: string };
 }
 
 /**
- * Commits the change on the failure's branch in the checkout itself (`git checkout -B`, write,
- * commit with the key trailer), then goes back to where the checkout was. No GitHub needed.
+ * A local git repository as the platform: branches only, no pull requests. Each write builds its
+ * commit with plumbing in a private index (`GIT_INDEX_FILE` in a temp folder), so the shared
+ * checkout's working tree, index and HEAD are never touched and concurrent jobs cannot commit on
+ * each other's branches; the ref moves by compare-and-swap (`update-ref <new> <old>`), so a human
+ * commit that arrived meanwhile is never discarded. When the clone has an `origin` that is
+ * another repository, the branch is read from and pushed to it (`--force-with-lease`).
  * Uses the git CLI directly: simple-git belongs to adapters/git.
  */
-export function createLocalPublisher(options: LocalPublisherOptions): Publisher {
-  const log = options.logger.child({ component: "local-publisher" });
+export function createLocalScm(options: LocalScmOptions): Scm {
+  const log = options.logger.child({ component: "local-scm" });
   const author = options.author ?? { name: "TerraFix", email: "terrafix@localhost" };
+  const locks = new Map<string, Promise<unknown>>();
+
+  /** One write per repository at a time in this process (git's own locks cover other processes). */
+  function locked<T>(dir: string, work: () => Promise<T>): Promise<T> {
+    const run = (locks.get(dir) ?? Promise.resolve()).then(work, work);
+    locks.set(dir, run.catch(() => undefined));
+    return run;
+  }
+
+  async function origin(dir: string): Promise<boolean> {
+    const remotes = await gitIn(dir, ["remote"]);
+    return remotes.split("\n").includes("origin");
+  }
+
+  /** The branch's commit: on the origin when there is one (humans push there), else local. */
+  async function headSha(dir: string, branch: string): Promise<string | undefined> {
+    if (await origin(dir)) {
+      const line = (await gitIn(dir, ["ls-remote", "origin", `refs/heads/${branch}`])).trim();
+      if (line === "") return undefined;
+      const sha = line.split(/\s+/)[0] ?? "";
+      await gitIn(dir, ["fetch", "--quiet", "--no-tags", "origin", `+refs/heads/${branch}:refs/terrafix-origin/${branch}`]);
+      return sha;
+    }
+    const sha = await gitIn(dir, ["rev-parse", "--verify", "--quiet", `refs/heads/${branch}^{commit}`]).catch(() => "");
+    return sha.trim() === "" ? undefined : sha.trim();
+  }
+
   return {
     name: "local",
-    async publish(request) {
-      const dir = request.checkout.dir;
-      const git = (...args: string[]): Promise<string> => gitIn(dir, args);
-      const previous = (await git("rev-parse", "--abbrev-ref", "HEAD")).trim();
-      const start = request.checkout.headSha === "" ? "HEAD" : request.checkout.headSha;
-      const title = pullRequestTitle(request.failure, request.target);
-      try {
-        await git("checkout", "--quiet", "-B", request.branch, start);
-        for (const file of request.change.files) {
-          const target = resolve(dir, file.path);
-          // A path from a model must stay inside the checkout.
-          if (relative(dir, target).startsWith(`..${sep}`) || relative(dir, target) === "..") {
-            throw new TerraFixError(`refusing to write outside the checkout: ${file.path}`, { kind: "permanent", stage: "publish" });
+    mode: "branches",
+    withSignal: (_signal, work) => work(),
+    base(_repo, preferred) {
+      return Promise.resolve({ ...preferred, head: preferred.sha });
+    },
+    async branchHead(repo, branch): Promise<ScmCommit | undefined> {
+      const dir = options.dirOf(repo);
+      const sha = await headSha(dir, branch);
+      if (sha === undefined) return undefined;
+      const raw = await gitIn(dir, ["show", "-s", "--format=%P%x00%ae%x00%ce%x00%B", sha]);
+      const [parents = "", authorEmail = "", committerEmail = "", message = ""] = raw.split("\0");
+      return { sha, message, parents: parents.trim().split(/\s+/).filter((p) => p !== ""), byBot: authorEmail === author.email || committerEmail === author.email };
+    },
+    writeBranch(repo, write) {
+      const dir = options.dirOf(repo);
+      return locked(dir, async () => {
+        const temp = await mkdtemp(join(tmpdir(), "terrafix-index-"));
+        try {
+          const env = { GIT_INDEX_FILE: join(temp, "index") };
+          await gitIn(dir, ["read-tree", write.baseSha], env);
+          for (const file of write.files) {
+            const blob = (await gitIn(dir, ["hash-object", "-w", "--stdin", "--path", file.path], env, file.content)).trim();
+            await gitIn(dir, ["update-index", "--add", "--cacheinfo", `100644,${blob},${file.path}`], env);
           }
-          await mkdir(dirname(target), { recursive: true });
-          await writeFile(target, file.after, "utf8");
+          const tree = (await gitIn(dir, ["write-tree"], env)).trim();
+          const identity = { GIT_AUTHOR_NAME: author.name, GIT_AUTHOR_EMAIL: author.email, GIT_COMMITTER_NAME: author.name, GIT_COMMITTER_EMAIL: author.email };
+          const sha = (await gitIn(dir, ["commit-tree", tree, "-p", write.baseSha, "-F", "-"], { ...env, ...identity }, write.message)).trim();
+          if (await origin(dir)) {
+            // The lease refuses the push when the branch moved since TerraFix read it.
+            await gitIn(dir, ["push", "--quiet", `--force-with-lease=refs/heads/${write.branch}:${write.replaces ?? ""}`, "origin", `${sha}:refs/heads/${write.branch}`]);
+          }
+          // Locally the ref moves only from the head the policy checked (or from nothing).
+          const expected = (await origin(dir)) ? [] : [write.replaces ?? ZERO];
+          await gitIn(dir, ["update-ref", `refs/heads/${write.branch}`, sha, ...expected]);
+          log.info({ dir, branch: write.branch, files: write.files.length }, "change committed on branch");
+          return { sha };
+        } finally {
+          await rm(temp, { recursive: true, force: true });
         }
-        await git("add", "--", ...request.change.files.map((file) => file.path));
-        const staged = await git("diff", "--cached", "--name-only");
-        if (staged.trim() !== "") {
-          await git(
-            "-c", `user.name=${author.name}`, "-c", `user.email=${author.email}`, "-c", "commit.gpgsign=false",
-            "commit", "--quiet", "--no-verify", "-m", commitMessage(title, request.key, request.change.rationale),
-          );
-        }
-      } finally {
-        await git("checkout", "--quiet", "--force", previous === "HEAD" ? start : previous).catch((error: unknown) => {
-          log.warn({ err: error, dir }, "could not return the checkout to its branch");
-        });
-      }
-      log.info({ dir, branch: request.branch, files: request.change.files.length }, "change committed on local branch");
-      return { type: "committed", branch: request.branch };
+      });
     },
-    resolve() {
-      return Promise.resolve({ closed: false });
-    },
+    pullsForBranch: () => Promise.resolve([]),
+    listPulls: () => Promise.resolve([]),
+    openPull: () => Promise.reject(unsupported("pull requests")),
+    updatePull: () => Promise.reject(unsupported("pull requests")),
+    mergeStatus: () => Promise.resolve({ mergeable: null, state: "unknown" }),
+    comments: () => Promise.resolve([]),
+    comment: () => Promise.reject(unsupported("comments")),
+    addLabels: () => Promise.resolve(),
+    requestReviewers: () => Promise.resolve({ refused: [] }),
+    addAssignees: () => Promise.resolve(),
+    findIssue: () => Promise.resolve(undefined),
+    createIssue: () => Promise.reject(unsupported("issues")),
+    updateIssue: () => Promise.reject(unsupported("issues")),
   };
 }
 
-async function gitIn(dir: string, args: string[]): Promise<string> {
+function unsupported(what: string): TerraFixError {
+  return new TerraFixError(`the local publisher has no ${what}`, { kind: "permanent", stage: "publish" });
+}
+
+async function gitIn(dir: string, args: string[], env: Record<string, string> = {}, input?: string): Promise<string> {
   try {
-    const { stdout } = await run("git", args, { cwd: dir, env: { ...process.env, GIT_TERMINAL_PROMPT: "0" }, maxBuffer: 16 * 1024 * 1024 });
+    const child = run("git", args, { cwd: dir, env: { ...process.env, GIT_TERMINAL_PROMPT: "0", ...env }, maxBuffer: 64 * 1024 * 1024 });
+    if (input !== undefined) {
+      child.child.stdin?.end(input);
+    }
+    const { stdout } = await child;
     return stdout;
   } catch (error) {
     const stderr = (error as { stderr?: string }).stderr ?? "";
-    throw new TerraFixError(`git ${args.filter((a) => !a.startsWith("user.")).slice(0, 3).join(" ")} failed: ${stderr.trim().split("\n")[0] ?? ""}`, { kind: "permanent", stage: "publish", cause: error });
+    throw new TerraFixError(secrets.scrub(`git ${args.slice(0, 2).join(" ")} failed: ${stderr.trim().split("\n")[0] ?? ""}`), { kind: "permanent", stage: "publish", cause: error });
   }
 }
-

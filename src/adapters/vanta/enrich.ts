@@ -1,4 +1,4 @@
-import type { Failure } from "../../domain/failure.js";
+import type { EnrichedField, Failure } from "../../domain/failure.js";
 import { lookupKind } from "../../domain/resource-kinds.js";
 import type { Logger } from "../../observability/logger.js";
 import type { SkippedItem } from "../../ports/failure-source.js";
@@ -74,30 +74,41 @@ function joinResource(failure: Failure, resources: readonly VantaResourceSchema[
   return byName.length === 1 ? byName[0] : undefined;
 }
 
-/** Copies what the resource adds; returns whether anything was added. */
+/**
+ * Copies what the resource adds and records which fields came from enrichment (evidence only:
+ * `failureKey` ignores them); returns whether anything was added.
+ */
 function applyResource(failure: Failure, resource: VantaResourceSchema): boolean {
-  let changed = false;
+  const added = new Set<EnrichedField>();
   if (resource.resourceId.startsWith("arn:")) {
     failure.arn = resource.resourceId;
-    changed = true;
+    added.add("arn");
     const parts = resource.resourceId.split(":");
-    if (failure.region === undefined && parts[3] !== undefined && parts[3] !== "") failure.region = parts[3];
-    if (failure.account === undefined && parts[4] !== undefined && /^\d{12}$/.test(parts[4])) failure.account = parts[4];
+    if (failure.region === undefined && parts[3] !== undefined && parts[3] !== "") {
+      failure.region = parts[3];
+      added.add("region");
+    }
+    if (failure.account === undefined && parts[4] !== undefined && /^\d{12}$/.test(parts[4])) {
+      failure.account = parts[4];
+      added.add("account");
+    }
   }
   if (failure.account === undefined && typeof resource.account === "string" && /^\d{12}$/.test(resource.account)) {
     failure.account = resource.account;
-    changed = true;
+    added.add("account");
   }
   if (failure.region === undefined && typeof resource.region === "string" && resource.region !== "") {
     failure.region = resource.region;
-    changed = true;
+    added.add("region");
   }
   const tags = tagsOf(resource.tags);
   if (failure.tags === undefined && tags !== undefined) {
     failure.tags = tags;
-    changed = true;
+    added.add("tags");
   }
-  return changed;
+  if (added.size === 0) return false;
+  failure.enriched = [...new Set([...(failure.enriched ?? []), ...added])];
+  return true;
 }
 
 /** Tags as `{k: v}` or AWS-style `[{key|Key, value|Value}]`; anything else is ignored. */

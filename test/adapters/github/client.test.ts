@@ -6,7 +6,7 @@ import { createGitHubClient } from "../../../src/adapters/github/client.js";
 import { translateGitHubError } from "../../../src/adapters/github/errors.js";
 import { createLogger, silentLogger } from "../../../src/observability/logger.js";
 import { TerraFixError } from "../../../src/errors.js";
-import { publisherFor, request, seedRepo } from "./fixtures.js";
+import { publisherFor, request, scmFor, seedRepo } from "./fixtures.js";
 
 let fake: FakeGitHub;
 
@@ -27,24 +27,29 @@ describe("GitHub auth", () => {
   });
 
   it("publishes as a GitHub App installation: JWT for /app, installation token for the rest", async () => {
-    const publisher = publisherFor(fake, { auth: { appId: 4242, privateKey, installationId: 77 } });
+    const appAuth = { appId: 4242, privateKey, installationId: 77 };
+    const scm = scmFor(fake, { auth: appAuth });
+    const publisher = publisherFor(fake, { scm: { auth: appAuth } });
 
-    expect(await publisher.identity()).toMatchObject({ kind: "app", login: "terrafix[bot]" });
+    // The bot user has its own id (GET /users/terrafix[bot]), not the App id.
+    expect(await scm.identity()).toEqual({ kind: "app", login: "terrafix[bot]", name: "terrafix[bot]", email: `${fake.botUserId}+terrafix[bot]@users.noreply.github.com` });
     const outcome = await publisher.publish(request());
 
     expect(outcome.type).toBe("pr-opened");
     const pull = fake.pulls("acme", "infra")[0]!;
     expect(pull.user).toBe("terrafix[bot]");
     const tip = fake.state.store.commit(fake.repo("acme", "infra").refs.get(pull.head)!);
-    expect(tip.author.name).toBe("terrafix[bot]");
+    // No custom author or committer: GitHub attributes the commit to the bot and signs it.
+    expect(tip.author).toMatchObject({ name: "terrafix[bot]", email: `${fake.botUserId}+terrafix[bot]@users.noreply.github.com` });
+    expect(fake.state.verified.has(fake.repo("acme", "infra").refs.get(pull.head)!)).toBe(true);
     const callers = fake.state.requests;
     expect(callers.some((r) => r.method === "POST" && r.path === "/app/installations/77/access_tokens" && r.caller === "app")).toBe(true);
     expect(callers.filter((r) => r.path.startsWith("/repos/")).every((r) => r.caller === "terrafix[bot]")).toBe(true);
     expect(callers.some((r) => r.path === "/user")).toBe(false);
     // git clones use the same installation token (never the JWT or the key).
-    const token = await publisher.gitToken();
+    const token = await scm.gitToken();
     expect(fake.state.installationTokens.get(token)?.installationId).toBe("77");
-    expect(await publisherFor(fake, { auth: { token: "ghp_faketoken123" } }).gitToken()).toBe("ghp_faketoken123");
+    expect(await scmFor(fake, { auth: { token: "ghp_faketoken123" } }).gitToken()).toBe("ghp_faketoken123");
   });
 
   it("refuses GET /user with an installation token, as GitHub does", async () => {

@@ -2,7 +2,9 @@ import type { PublishRequest } from "../../../src/ports/publisher.js";
 import type { Failure } from "../../../src/domain/failure.js";
 import { branchName, failureKey } from "../../../src/domain/failure.js";
 import { silentLogger } from "../../../src/observability/logger.js";
-import { createGitHubPublisher, type GitHubPublisherOptions } from "../../../src/adapters/github/index.js";
+import { createGitHubScm, type GitHubScm, type GitHubScmOptions } from "../../../src/adapters/github/index.js";
+import { createPublishStage, type PublishStageOptions } from "../../../src/pipeline/publish/index.js";
+import type { Publisher } from "../../../src/ports/publisher.js";
 import type { FakeGitHub } from "../../fakes/github-server.js";
 
 export const MAIN_TF = `resource "aws_s3_bucket" "logs" {
@@ -56,21 +58,38 @@ export function request(options: { failure?: Failure; headSha?: string; owner?: 
   };
 }
 
-export function publisherFor(fake: FakeGitHub, overrides: Partial<GitHubPublisherOptions> = {}): ReturnType<typeof createGitHubPublisher> {
-  return createGitHubPublisher({
+export function scmFor(fake: FakeGitHub, overrides: Partial<GitHubScmOptions> = {}): GitHubScm {
+  return createGitHubScm({
     apiUrl: fake.url,
     auth: { token: "ghp_faketoken123" },
-    labels: ["terrafix", "compliance"],
-    reviewers: [],
-    assignees: [],
-    maxPrsPerHour: 100,
-    maxOpenPrs: 100,
-    closeResolved: true,
-    dashboard: true,
-    vantaAppUrl: "https://app.vanta.com",
     logger: silentLogger(),
     throttle: { pacing: false, retryAfterBaseMs: 5 },
     retry: { baseMs: 5 },
     ...overrides,
   });
+}
+
+export type StageOverrides = Partial<PublishStageOptions> & { scm?: Partial<GitHubScmOptions> };
+
+/** The publish stage (the PR policy) over the GitHub Scm, talking to the fake over HTTP. */
+export function publisherFor(fake: FakeGitHub, overrides: StageOverrides = {}): Publisher {
+  const { scm, ...stage } = overrides;
+  return createPublishStage(scmFor(fake, scm), stageOptions(stage));
+}
+
+export function stageOptions(overrides: Partial<PublishStageOptions> = {}): PublishStageOptions {
+  return {
+    labels: ["terrafix", "compliance"],
+    reviewers: [],
+    teamReviewers: [],
+    assignees: [],
+    maxPrsPerHour: 100,
+    maxOpenPrs: 100,
+    recheckMs: 60_000,
+    rebaseWhen: "conflicted",
+    closeResolved: true,
+    vantaAppUrl: "https://app.vanta.com",
+    logger: silentLogger(),
+    ...overrides,
+  };
 }

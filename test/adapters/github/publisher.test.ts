@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { startFakeGitHub, type FakeGitHub } from "../../fakes/github-server.js";
-import { hasKeyTrailer, parseBodyMarker, changeHash, DIFF_TRUNCATED_MARKER, PR_BODY_LIMIT } from "../../../src/domain/pull-request.js";
+import { hasKeyTrailer, DIFF_TRUNCATED_MARKER, PR_BODY_LIMIT } from "../../../src/domain/pull-request.js";
+import { changeFingerprint, parseMarker } from "../../../src/domain/proposal.js";
 import { TerraFixError } from "../../../src/errors.js";
 import { failure, MAIN_TF, publisherFor, request, seedRepo, VARS_TF } from "./fixtures.js";
 
@@ -45,15 +46,19 @@ describe("GitHub publisher", () => {
       "modules/README.md": "docs\n",
     });
     expect(fake.files("acme", "infra")["main.tf"]).toBe(MAIN_TF);
-    expect(parseBodyMarker(pull!.body)).toEqual({ key: req.key, changeHash: changeHash(req.change) });
+    expect(parseMarker(pull!.body)).toMatchObject({ key: req.key, fingerprint: changeFingerprint(req.change), version: 2, generation: 1 });
+    expect(pull!.body).toContain(`Fixes: test-${req.failure.testId}`);
   });
 
   it("adds the repository's own labels and reviewers (.terrafix.yml) to the configured ones", async () => {
     const publisher = publisherFor(fake, { reviewers: ["alice"] });
-    await publisher.publish({ ...request(), labels: ["security", "terrafix"], reviewers: ["platform-team"] });
+    fake.addTeam("acme", "infra", "platform-team");
+    await publisher.publish({ ...request(), labels: ["security", "terrafix"], reviewers: ["acme/platform-team", "mallory", "bob"] });
     const [pull] = fake.pulls("acme", "infra");
     expect(pull!.labels).toEqual(["terrafix", "compliance", "security"]);
-    expect(pull!.requestedReviewers).toEqual(["alice", "platform-team"]);
+    // org/team goes to team_reviewers; a non-collaborator (422 on GitHub) never drops the others.
+    expect(pull!.requestedReviewers).toEqual(["alice", "bob"]);
+    expect(pull!.requestedTeams).toEqual(["platform-team"]);
   });
 
   it("opens no second PR on a rerun with an empty database (a new publisher)", async () => {
@@ -76,7 +81,7 @@ describe("GitHub publisher", () => {
     expect(outcome.type).toBe("pr-updated");
     expect(fake.pulls("acme", "infra")).toHaveLength(1);
     expect(fake.files("acme", "infra", changed.branch)["encryption-acme-logs.tf"]).toContain("aws:kms");
-    expect(parseBodyMarker(fake.pulls("acme", "infra")[0]!.body)?.changeHash).toBe(changeHash(changed.change));
+    expect(parseMarker(fake.pulls("acme", "infra")[0]!.body)?.fingerprint).toBe(changeFingerprint(changed.change));
     const tip = fake.state.store.commit(fake.repo("acme", "infra").refs.get(changed.branch)!);
     expect(tip.parents).toEqual([mainSha]);
   });
@@ -172,7 +177,7 @@ describe("GitHub publisher", () => {
     expect((await publisherFor(fake).publish(request())).type).toBe("pr-opened");
 
     fake.setFault({ method: "GET", path: /\/pulls$/, type: "status", status: 500, times: 10 });
-    const error = await publisherFor(fake, { retry: { baseMs: 1, retries: 2 } }).publish(request({ variant: "x" })).catch((e: unknown) => e);
+    const error = await publisherFor(fake, { scm: { retry: { baseMs: 1, retries: 2 } } }).publish(request({ variant: "x" })).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TerraFixError);
     expect(error).toMatchObject({ kind: "transient", status: 500, stage: "publish" });
   });
@@ -210,7 +215,7 @@ describe("GitHub publisher", () => {
 
     expect(outcome.type).toBe("pr-updated");
     expect(fake.repo("acme", "infra").refs.get(req.branch)).toBe(tip);
-    expect(parseBodyMarker(pull.body)?.key).toBe(req.key);
+    expect(parseMarker(pull.body)?.key).toBe(req.key);
   });
 
   it("publishes other failures on their own branches", async () => {

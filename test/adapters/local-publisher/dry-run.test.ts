@@ -2,10 +2,15 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createDryRunPublisher, dryRunFileName } from "../../../src/adapters/local-publisher/dry-run.js";
+import { createDryRunScm, dryRunFileName } from "../../../src/adapters/local-publisher/dry-run.js";
+import { createPublishStage } from "../../../src/pipeline/publish/index.js";
 import { silentLogger } from "../../../src/observability/logger.js";
-import { parseBodyMarker } from "../../../src/domain/pull-request.js";
-import { failure, request } from "../github/fixtures.js";
+import { parseMarker } from "../../../src/domain/proposal.js";
+import { failure, request, stageOptions } from "../github/fixtures.js";
+
+function createDryRunPublisher(options: { dir: string; logger: ReturnType<typeof silentLogger> }): ReturnType<typeof createPublishStage> {
+  return createPublishStage(createDryRunScm(options), stageOptions());
+}
 
 let dir: string;
 
@@ -27,7 +32,7 @@ describe("dry-run publisher", () => {
     const record = JSON.parse(readFileSync(path, "utf8")) as Record<string, string>;
     expect(Object.keys(record)).toEqual(["key", "testId", "resource", "address", "file", "branch", "title", "body", "diff"]);
     expect(record).toMatchObject({ key: req.key, testId: "s3-bucket-encryption", resource: "arn:aws:s3:::acme-logs", address: "aws_s3_bucket.acme_logs", file: "main.tf", branch: req.branch, title: "fix(aws_s3_bucket.acme_logs): S3 buckets are encrypted at rest" });
-    expect(parseBodyMarker(record.body)?.key).toBe(req.key);
+    expect(parseMarker(record.body)?.key).toBe(req.key);
     expect(record.diff).toContain("+++ b/encryption-acme-logs.tf");
     expect(readFileSync(path.replace(/\.json$/, ".md"), "utf8")).toBe(`# ${record.title}\n\n${record.body}`);
   });
@@ -41,6 +46,12 @@ describe("dry-run publisher", () => {
     await publisher.publish(request({ failure: failure({ displayName: "other", arn: "arn:aws:s3:::other" }) }));
     expect(readdirSync(dir).sort()).toHaveLength(4);
     expect(readdirSync(dir).filter((f) => f.endsWith(".tmp"))).toEqual([]);
+  });
+
+  it("is the policy over a recorder: it reads nothing and records the calls in order", async () => {
+    const scm = createDryRunScm({ dir, logger: silentLogger() });
+    await createPublishStage(scm, stageOptions()).publish(request());
+    expect(scm.calls.map((c) => c.method)).toEqual(["base", "writeBranch", "openPull"]);
   });
 
   it("reports an unwritable folder as a configuration error", async () => {

@@ -3,9 +3,14 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createLocalPublisher } from "../../../src/adapters/local-publisher/index.js";
+import { createLocalScm } from "../../../src/adapters/local-publisher/index.js";
+import { createPublishStage } from "../../../src/pipeline/publish/index.js";
 import { silentLogger } from "../../../src/observability/logger.js";
-import { MAIN_TF, request } from "../github/fixtures.js";
+import { MAIN_TF, request, stageOptions } from "../github/fixtures.js";
+
+function createLocalPublisher(options: { logger: ReturnType<typeof silentLogger> }): ReturnType<typeof createPublishStage> {
+  return createPublishStage(createLocalScm({ ...options, dirOf: () => dir }), stageOptions());
+}
 
 let dir: string;
 let head: string;

@@ -1,0 +1,73 @@
+import { coerceError } from "../../errors.js";
+import type { Publisher, PublishOutcome, PublishRequest, ResolvedRequest } from "../../ports/publisher.js";
+import { repoSlug } from "../../ports/repo-workspace.js";
+import type { Scm } from "../../ports/scm.js";
+import { findLineage, MARKERS, RESOLVED_LABEL } from "./lineage.js";
+import { publishWithPolicy, type PolicyContext, type PublishPolicyOptions } from "./policy.js";
+import { escapeMarkdown } from "../../domain/markdown.js";
+import { commentOnce } from "./update.js";
+
+export { type PublishPolicyOptions, type RebaseWhen } from "./policy.js";
+
+export interface PublishStageOptions extends PublishPolicyOptions {
+  /** Close TerraFix's open PR (marked as TerraFix's own close) when the test passes again. */
+  closeResolved: boolean;
+}
+
+/**
+ * The publish stage: the pull-request policy over one Scm. Idempotent: publishing the same key
+ * twice never makes a second pull request. One publish per repository at a time in this process,
+ * so limit checks and creation stay consistent (replicas are kept apart by the platform's own
+ * answers: the PR list and "already exists").
+ */
+export function createPublishStage(scm: Scm, options: PublishStageOptions): Publisher {
+  const log = options.logger.child({ component: "publish", scm: scm.name });
+  const ctx: PolicyContext = { scm, options, log, now: options.now ?? (() => new Date()) };
+  const locks = new Map<string, Promise<unknown>>();
+
+  function withRepoLock<T>(slug: string, work: () => Promise<T>): Promise<T> {
+    const previous = locks.get(slug) ?? Promise.resolve();
+    const run = previous.then(work, work);
+    const tail = run.catch(() => undefined);
+    locks.set(slug, tail);
+    void tail.then(() => {
+      if (locks.get(slug) === tail) locks.delete(slug);
+    });
+    return run;
+  }
+
+  return {
+    name: scm.name,
+    publish(request: PublishRequest, signal?: AbortSignal): Promise<PublishOutcome> {
+      return withRepoLock(repoSlug(request.repo), () =>
+        scm.withSignal(signal, async () => {
+          signal?.throwIfAborted();
+          try {
+            return await publishWithPolicy({ ...ctx, log: log.child({ repo: repoSlug(request.repo), branch: request.branch, key: request.key.slice(0, 10) }) }, request);
+          } catch (error) {
+            throw coerceError(error, "publish");
+          }
+        }),
+      );
+    },
+    async resolve(request: ResolvedRequest, signal?: AbortSignal) {
+      if (!options.closeResolved || scm.mode !== "pull-requests") return { closed: false };
+      return scm.withSignal(signal, async () => {
+        try {
+          const { latest } = await findLineage(scm, request.repo, request.branch);
+          // Only an open PR that carries this key's marker (and fixes nothing else) is TerraFix's to close.
+          if (latest.state !== "open" || latest.marker?.key !== request.key || latest.marker.also.length > 0) return { closed: false };
+          const number = latest.pull.number;
+          await commentOnce(ctx, request, number, MARKERS.resolved, `Vanta now reports **${escapeMarkdown(request.failure.testName)}** passing for this resource, so TerraFix is closing this pull request. If the test fails again, TerraFix proposes a fix again.`);
+          // The label and the comment mark this close as TerraFix's own: it is never read as a decline.
+          await scm.addLabels(request.repo, number, [RESOLVED_LABEL]);
+          await scm.updatePull(request.repo, number, { state: "closed" });
+          log.info({ url: latest.pull.url }, "pull request closed: failure resolved");
+          return { closed: true, url: latest.pull.url };
+        } catch (error) {
+          throw coerceError(error, "publish");
+        }
+      });
+    },
+  };
+}

@@ -1,0 +1,91 @@
+import { titleHash, type PrMarker } from "../../domain/proposal.js";
+import type { PublishOutcome, PublishRequest } from "../../ports/publisher.js";
+import type { ScmPull } from "../../ports/scm.js";
+import { bodyOf, committedFingerprint, isOwnCommit, type Proposal } from "./content.js";
+import { MARKERS, recordedFingerprint } from "./lineage.js";
+import type { PolicyContext } from "./policy.js";
+
+/**
+ * An open TerraFix PR for the key. Nothing is pushed unless something changed: the proposed
+ * edits differ from what the branch holds, or the branch must move to the new base (it
+ * conflicts, or it is behind and `rebaseWhen` is `behind-base`). Only a branch whose last commit
+ * is TerraFix's is ever moved; otherwise TerraFix comments once and leaves it. The title is
+ * changed only while it is still the one TerraFix set (a human's title edit survives).
+ */
+export async function updateOpen(
+  ctx: PolicyContext,
+  request: PublishRequest,
+  proposal: Proposal,
+  pull: ScmPull,
+  marker: PrMarker | undefined,
+  generation: number,
+): Promise<PublishOutcome> {
+  const { scm } = ctx;
+  const head = await scm.branchHead(request.repo, pull.head);
+  const ours = isOwnCommit(head, request.key);
+  const recorded = recordedFingerprint(marker, request.key);
+  // What the branch holds: its commit trailer (the truth), else the body marker (older versions).
+  const held = ours ? committedFingerprint(head) : undefined;
+  const same =
+    held !== undefined
+      ? held === proposal.fingerprint
+      : recorded !== undefined && recorded.fingerprint === (recorded.legacy ? proposal.legacyHash : proposal.fingerprint);
+  const base = await scm.base(request.repo, { branch: request.checkout.defaultBranch, sha: request.checkout.headSha });
+  // Only rebase onto the platform's current head, never onto an older checkout.
+  const onOldBase = ours && base.sha === base.head && head.parents[0] !== base.sha;
+  const rebase = onOldBase && (await wantsRebase(ctx, request, pull.number));
+
+  if (!ours) {
+    if (!same) {
+      await commentOnce(ctx, request, pull.number, MARKERS.humanCommits,
+        "TerraFix has a different fix for this failing test, but this branch has commits that TerraFix did not make, so it was left unchanged. " +
+          "Close this pull request and delete the branch if you want TerraFix to propose its fix again.");
+      ctx.log.info({ url: pull.url }, "pull request has foreign commits; left unchanged");
+    } else if (await conflicted(ctx, request, pull.number)) {
+      await commentOnce(ctx, request, pull.number, MARKERS.conflicted,
+        "This pull request conflicts with the base branch. It has commits that TerraFix did not make, so TerraFix will not rebase it: please resolve the conflict.");
+    }
+    return { type: "pr-exists", url: pull.url };
+  }
+
+  const bodyCurrent = marker?.version === 2 && recorded?.fingerprint === proposal.fingerprint && marker.generation === generation;
+  if (same && !rebase && bodyCurrent) return { type: "pr-exists", url: pull.url };
+
+  if (!same || rebase) {
+    await scm.writeBranch(request.repo, { branch: pull.head, baseSha: base.sha, files: proposal.files, message: proposal.message, replaces: head.sha });
+  }
+  // A title TerraFix set (its hash is in the marker) may follow the change; a human's stays, and
+  // the marker keeps the old hash so that later cycles leave it alone too.
+  const titleIsOurs = marker?.titleHash !== undefined && marker.titleHash === titleHash(pull.title);
+  const title = titleIsOurs ? proposal.title : pull.title;
+  const recordedTitle = titleIsOurs ? titleHash(proposal.title) : (marker?.titleHash ?? titleHash(pull.title));
+  const body = bodyOf(request, proposal, { generation, titleHash: recordedTitle, vantaAppUrl: ctx.options.vantaAppUrl, also: marker?.also ?? [] });
+  await scm.updatePull(request.repo, pull.number, { ...(title !== pull.title ? { title } : {}), body });
+  const what = !same ? "change updated" : rebase ? "rebased on the new base" : "body restored";
+  ctx.log.info({ url: pull.url, what }, "pull request updated");
+  return { type: "pr-updated", url: pull.url };
+}
+
+/** `rebaseWhen`: conflicted (default) asks the platform; behind-base moves on every new base. */
+async function wantsRebase(ctx: PolicyContext, request: PublishRequest, number: number): Promise<boolean> {
+  switch (ctx.options.rebaseWhen) {
+    case "never":
+      return false;
+    case "behind-base":
+      return true;
+    case "conflicted":
+      return conflicted(ctx, request, number);
+  }
+}
+
+async function conflicted(ctx: PolicyContext, request: PublishRequest, number: number): Promise<boolean> {
+  const status = await ctx.scm.mergeStatus(request.repo, number);
+  return status.mergeable === false || status.state === "dirty";
+}
+
+export async function commentOnce(ctx: PolicyContext, request: Pick<PublishRequest, "repo">, number: number, marker: string, text: string): Promise<boolean> {
+  const comments = await ctx.scm.comments(request.repo, number);
+  if (comments.some((body) => body.includes(marker))) return false;
+  await ctx.scm.comment(request.repo, number, `${marker}\n${text}`);
+  return true;
+}
