@@ -8,7 +8,7 @@ import { configOf } from "./config.js";
 /** `terrafix run`: the daemon until SIGTERM/SIGINT. */
 export async function runCommand(options: RunOptions, io: CliIo): Promise<number> {
   const config = configOf(options, io);
-  const runtime = await buildRuntime(config, { env: io.env });
+  const runtime = await buildRuntime(config, { env: io.env, logTo: "stdout" });
   const checkAbort = new AbortController();
   const modelCheck = startModelCheck(runtime.model, runtime.logger, checkAbort.signal);
   const server = await startHealthServer({
