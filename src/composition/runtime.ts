@@ -77,6 +77,9 @@ export async function buildRuntime(config: Config, options: RuntimeOptions = {})
           requestsPerMinute: config.vantaRequestsPerMinute,
           maxAttempts: config.vantaMaxAttempts,
           enrich: config.vantaEnrich,
+          requestTimeoutMs: config.vantaRequestTimeoutSeconds * 1000,
+          pollMaxPages: config.vantaPollMaxPages,
+          pollMaxSeconds: config.vantaPollMaxSeconds,
           logger,
         })
       : createFileSource(resolve(config.source.slice("file:".length)), { logger });
