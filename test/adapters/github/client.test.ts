@@ -158,7 +158,8 @@ describe("GitHub request logs", () => {
         done();
       },
     });
-    const publisher = publisherFor(fake, { logger: createLogger({ level: "debug", destination: stream }) });
+    const logger = createLogger({ level: "debug", destination: stream });
+    const publisher = publisherFor(fake, { logger, scm: { logger } });
     expect((await publisher.publish(request())).type).toBe("pr-opened");
     // The labels did not exist: GitHub answered 404 to each lookup, then TerraFix created them.
     expect(lines.some((l) => l.msg === "octokit: not found" && /labels\/terrafix - 404/.test(l.detail ?? ""))).toBe(true);
