@@ -1,6 +1,6 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
-import { TerraFixError } from "../errors.js";
 import { ConfigError } from "../config/errors.js";
+import { isTerraFixError } from "../errors.js";
 import { collectTag, parseDuration, parsePositiveInt } from "./parse-options.js";
 import {
   EXIT_JOB_FAILED,
@@ -179,7 +179,8 @@ export async function runCli(argv: string[], handlers: CommandHandlers, io: CliI
       io.stderr.write(`${error.message.replace(/\s*\n\s*/g, " ")}\n`);
       return EXIT_USAGE;
     }
-    if (error instanceof ConfigError || (error instanceof TerraFixError && error.kind === "config")) {
+    // A configuration answer from a service (e.g. a retired model id) is a configuration error too: exit 2.
+    if (error instanceof ConfigError || (isTerraFixError(error) && error.kind === "config")) {
       io.stderr.write(`${error.message}\n`);
       return EXIT_USAGE;
     }

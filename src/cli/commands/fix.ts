@@ -68,6 +68,8 @@ export async function fixCommand(options: FixOptions, io: CliIo): Promise<number
   }
   if (options.json) io.stdout.write(`${JSON.stringify(report)}\n`);
   else io.stdout.write(humanReport(report, step, options.apply));
+  // One line on stderr that says why, for scripts and for the operator (the report has the evidence).
+  if (step.type === "failed" || step.type === "unsupported") io.stderr.write(`terrafix fix: ${step.type}: ${oneLine(report.reason ?? "")}\n`);
   if (step.type === "change" || step.type === "already-compliant") return EXIT_OK;
   return EXIT_JOB_FAILED;
 }
@@ -115,4 +117,8 @@ function humanReport(report: FixReport, step: GenerationResult, applied: boolean
     lines.push(applied ? "applied to the repository" : "not applied (use --apply to write the change)");
   }
   return `${lines.join("\n")}\n`;
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s*\n\s*/g, " ");
 }
