@@ -12,7 +12,8 @@ import { generateChange } from "../../pipeline/generate.js";
 import { indexTerraform } from "../../pipeline/index.js";
 import { matchRepository, targetOf } from "../../pipeline/match.js";
 import { EXIT_JOB_FAILED, EXIT_OK, EXIT_USAGE, type CliIo, type FixOptions } from "../context.js";
-import { configOf } from "./config.js";
+import { configOf, localRepoSettings } from "./config.js";
+import { unknownTestMessage } from "./controls.js";
 import { prepareIdentity } from "./identity-options.js";
 import { matchJson, type MatchJson } from "./match.js";
 
@@ -28,20 +29,26 @@ export async function fixCommand(options: FixOptions, io: CliIo): Promise<number
     return EXIT_USAGE;
   }
   const config = configOf(options, io, { generator: options.generator });
+  const { subPath } = await localRepoSettings(options, io, prepared.repo);
   const controls = controlsForTest(options.test, parseTestMappings(config.testMappings));
-  if (options.generator === "rules" && controls.length === 0) {
-    io.stderr.write(`terrafix fix: no control covers test "${options.test}" (known Vanta test id, TerraFix control id, or TERRAFIX_TEST_MAPPINGS)\n`);
+  // Whatever the generator: an unknown id is a typo far more often than a test for the model.
+  const unknown = unknownTestMessage(options.test, config);
+  if (unknown !== undefined) {
+    io.stderr.write(`terrafix fix: ${unknown}\n`);
     return EXIT_USAGE;
   }
   const logger = commandLogger(config);
-  const index = await indexTerraform(prepared.repo, undefined, {});
+  const index = await indexTerraform(prepared.repo, subPath, {});
   const match = await matchRepository(index, prepared.identity, prepared.state === undefined ? {} : { state: prepared.state });
   const matched = matchJson(match);
   // The same answer as the daemon's match stage: a block, an account-wide resource to add, or neither.
   const found = targetOf(match, controls);
   if (found.status === "ambiguous" || found.status === "no-match") {
     if (options.json) io.stdout.write(`${JSON.stringify({ match: matched, change: null, verification: null, generator: null })}\n`);
-    else io.stdout.write(`${found.status}: ${found.reason}\n`);
+    else {
+      io.stdout.write(`${found.status}: ${found.reason}\n`);
+      for (const c of matched.candidates) io.stdout.write(`  candidate: ${c.address}  ${c.file}:${c.startLine}  confidence ${c.confidence.toFixed(2)}  (${c.reasons.join("; ")})\n`);
+    }
     return EXIT_JOB_FAILED;
   }
   const { target } = found;
