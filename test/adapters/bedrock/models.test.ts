@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { renderCatalogueTable } from "../../../src/adapters/bedrock/catalogue-table.js";
 import { createBedrockFixModel } from "../../../src/adapters/bedrock/client.js";
 import { resolveModel } from "../../../src/adapters/bedrock/model-id.js";
-import { EFFORTS, MODEL_CATALOGUE, UNKNOWN_MODEL, type Effort } from "../../../src/adapters/bedrock/models.js";
+import { EFFORTS, MODEL_CATALOGUE, UNKNOWN_MODEL } from "../../../src/adapters/bedrock/models.js";
 import { planRequest } from "../../../src/adapters/bedrock/request.js";
 import { createLogger, silentLogger } from "../../../src/observability/logger.js";
 import { FAKE_MODELS } from "../../fakes/bedrock-models.js";
@@ -83,7 +83,7 @@ describe("catalogue against the fake Bedrock's rules", () => {
 
   const cases = MODEL_CATALOGUE.flatMap((entry) => EFFORTS.map((effort) => [entry.key, entry.baseId, effort] as const));
   it.each(cases)("%s at effort %s (%s): the access check and a tool request are accepted", async (_family, baseId, effort) => {
-    const model = createBedrockFixModel({ modelId: `global.${baseId}`, effort: effort as Effort, region: "us-east-1", endpoint: fake.url, timeoutMs: 5000, credentials: { accessKeyId: "a", secretAccessKey: "b" }, logger: silentLogger() });
+    const model = createBedrockFixModel({ modelId: `global.${baseId}`, effort: effort, region: "us-east-1", endpoint: fake.url, timeoutMs: 5000, credentials: { accessKeyId: "a", secretAccessKey: "b" }, logger: silentLogger() });
     expect(await model.checkAccess()).toMatchObject({ status: "ok" });
     const response = await model.propose({
       system: "s",
