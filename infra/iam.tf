@@ -20,21 +20,59 @@ data "aws_iam_policy_document" "ecs_tasks_assume" {
 
 # ---------------------------------------------------------------------------------------------
 # Task role: what TerraFix itself may do in AWS. Only invoke the one configured model: the
-# inference profile and its foundation model in the destination regions. Nothing else: TerraFix
-# never touches the cloud account; its secrets are injected by the execution role.
+# inference profile, and its foundation model only through that profile (in the destination
+# regions of a geo profile; in the source region and region-less for a global profile). Nothing
+# else: TerraFix never touches the cloud account; its secrets are injected by the execution role.
 # ---------------------------------------------------------------------------------------------
 resource "aws_iam_role" "task" {
   name               = "${var.name}-task"
-  description        = "TerraFix task role: bedrock:InvokeModel on one inference profile only"
+  description        = "TerraFix task role: bedrock:InvokeModel on one inference profile and its model only"
   assume_role_policy = data.aws_iam_policy_document.ecs_tasks_assume.json
 }
 
 data "aws_iam_policy_document" "task" {
   statement {
-    sid       = "InvokeConfiguredModel"
+    sid       = "InvokeConfiguredProfile"
     effect    = "Allow"
     actions   = ["bedrock:InvokeModel"]
-    resources = local.bedrock_resource_arns
+    resources = [local.bedrock_inference_profile_arn]
+  }
+
+  statement {
+    sid       = "InvokeModelThroughProfile"
+    effect    = "Allow"
+    actions   = ["bedrock:InvokeModel"]
+    resources = local.bedrock_foundation_model_arns
+
+    condition {
+      test     = "StringEquals"
+      variable = "bedrock:InferenceProfileArn"
+      values   = [local.bedrock_inference_profile_arn]
+    }
+  }
+
+  # Global profiles only: requests routed to any commercial region are authorised against the
+  # region-less foundation-model ARN with aws:RequestedRegion "unspecified" (see locals.tf).
+  dynamic "statement" {
+    for_each = local.bedrock_is_global ? [1] : []
+    content {
+      sid       = "InvokeModelGloballyThroughProfile"
+      effect    = "Allow"
+      actions   = ["bedrock:InvokeModel"]
+      resources = local.bedrock_global_model_arns
+
+      condition {
+        test     = "StringEquals"
+        variable = "aws:RequestedRegion"
+        values   = ["unspecified"]
+      }
+
+      condition {
+        test     = "StringEquals"
+        variable = "bedrock:InferenceProfileArn"
+        values   = [local.bedrock_inference_profile_arn]
+      }
+    }
   }
 }
 

@@ -4,11 +4,18 @@ locals {
   metric_namespace = "TerraFix/${var.name}"
   container_name   = "terrafix"
 
-  # ARNs the task role may invoke: the inference profile, and the foundation model in every
-  # region the profile routes to (services.md §1.1: both are needed). No wildcards.
+  # What the task role may invoke (infra/iam.tf). Both the profile and the foundation model are
+  # checked (services.md §1.1). A geo profile needs the model ARN in each destination region; a
+  # global profile needs the model ARN in the source region and the region-less model ARN
+  # (arn:aws:bedrock:::foundation-model/...), which Bedrock checks with aws:RequestedRegion =
+  # "unspecified" for requests routed worldwide:
+  # https://docs.aws.amazon.com/bedrock/latest/userguide/global-cross-region-inference.html
+  bedrock_is_global             = startswith(var.bedrock_model_id, "global.")
+  bedrock_foundation_model_id   = regex("^[a-z]+\\.(.+)$", var.bedrock_model_id)[0]
+  bedrock_model_regions         = local.bedrock_is_global ? [var.bedrock_region] : var.bedrock_destination_regions
   bedrock_inference_profile_arn = "arn:${local.partition}:bedrock:${var.bedrock_region}:${local.account_id}:inference-profile/${var.bedrock_model_id}"
-  bedrock_foundation_model_arns = [for region in var.bedrock_destination_regions : "arn:${local.partition}:bedrock:${region}::foundation-model/${var.bedrock_foundation_model_id}"]
-  bedrock_resource_arns         = concat([local.bedrock_inference_profile_arn], local.bedrock_foundation_model_arns)
+  bedrock_foundation_model_arns = [for region in local.bedrock_model_regions : "arn:${local.partition}:bedrock:${region}::foundation-model/${local.bedrock_foundation_model_id}"]
+  bedrock_global_model_arns     = local.bedrock_is_global ? ["arn:${local.partition}:bedrock:::foundation-model/${local.bedrock_foundation_model_id}"] : []
 
   # The RDS CA bundle is baked into the image (Dockerfile, tools stage); verify-full checks the
   # server certificate and host name. The password comes from PGPASSWORD, which node-postgres

@@ -147,15 +147,14 @@ variable "publisher" {
 }
 
 variable "bedrock_model_id" {
-  description = "BEDROCK_MODEL_ID: the Bedrock inference profile id TerraFix calls (a geo profile such as us.anthropic.claude-sonnet-4-5-20250929-v1:0)."
+  description = "BEDROCK_MODEL_ID: the inference profile TerraFix calls, a model of its catalogue. The global profile (default) routes to any commercial region and costs about 10% less; a geo profile (us., eu., jp., au., apac.) keeps requests in that geography."
   type        = string
-  default     = "us.anthropic.claude-sonnet-4-5-20250929-v1:0"
-}
+  default     = "global.anthropic.claude-sonnet-5-5"
 
-variable "bedrock_foundation_model_id" {
-  description = "The foundation model behind the inference profile (the profile id without its geo prefix). The task role may invoke it only in bedrock_destination_regions."
-  type        = string
-  default     = "anthropic.claude-sonnet-4-5-20250929-v1:0"
+  validation {
+    condition     = can(regex("^(global|us|eu|jp|au|apac)\\.anthropic\\.[a-z0-9.:-]+$", var.bedrock_model_id))
+    error_message = "bedrock_model_id must be a system inference profile id such as global.anthropic.claude-sonnet-5-5 or us.anthropic.claude-sonnet-5-5 (a base id cannot be called on demand)."
+  }
 }
 
 variable "bedrock_region" {
@@ -165,7 +164,7 @@ variable "bedrock_region" {
 }
 
 variable "bedrock_destination_regions" {
-  description = "Regions the inference profile may route to; the foundation model ARN is allowed in each. The US geo profile from us-east-1 routes to us-east-1, us-east-2 and us-west-2."
+  description = "Geo profiles only: the regions the profile routes to; the foundation model ARN is allowed in each. The US geo profile from us-east-1 routes to us-east-1, us-east-2 and us-west-2. Ignored for a global profile, whose destinations are authorised by the region-less foundation-model ARN."
   type        = list(string)
   default     = ["us-east-1", "us-east-2", "us-west-2"]
 

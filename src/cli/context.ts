@@ -50,6 +50,9 @@ export interface FixOptions extends IdentityOptions, GlobalOptions {
   generator: "rules" | "llm" | "auto";
   apply: boolean;
 }
+export interface ControlsOptions extends GlobalOptions {
+  json: boolean;
+}
 export interface CheckOptions extends GlobalOptions {
   repo: string;
   json: boolean;
@@ -68,6 +71,7 @@ export interface CommandHandlers {
   match(options: MatchOptions, io: CliIo): Promise<number>;
   fix(options: FixOptions, io: CliIo): Promise<number>;
   check(options: CheckOptions, io: CliIo): Promise<number>;
+  controls(options: ControlsOptions, io: CliIo): Promise<number>;
 }
 
 export class NotImplementedError extends Error {
@@ -89,5 +93,6 @@ export function notImplementedHandlers(): CommandHandlers {
     match: fail("match"),
     fix: fail("fix"),
     check: fail("check"),
+    controls: fail("controls"),
   };
 }

@@ -1,5 +1,6 @@
-import { Command, CommanderError, Option } from "commander";
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { ConfigError } from "../config/errors.js";
+import { isTerraFixError } from "../errors.js";
 import { collectTag, parseDuration, parsePositiveInt } from "./parse-options.js";
 import {
   EXIT_JOB_FAILED,
@@ -24,9 +25,10 @@ export function buildProgram(handlers: CommandHandlers, io: CliIo, onExit: (code
     .configureOutput({
       writeOut: (s) => io.stdout.write(s),
       writeErr: (s) => io.stderr.write(s),
+      // A usage error is one line on stderr (help stays on --help).
+      outputError: (s, write) => write(`terrafix: ${s.replace(/^error: /, "").trim().replace(/\s*\n\s*/g, " ")} (terrafix --help for usage)\n`),
     })
-    .exitOverride()
-    .showHelpAfterError("(run terrafix --help for usage)");
+    .exitOverride();
 
   const global = (): { config?: string } => {
     const config = program.opts<{ config?: string }>().config;
@@ -53,6 +55,12 @@ export function buildProgram(handlers: CommandHandlers, io: CliIo, onExit: (code
         handlers.processOnce({ ...global(), dryRun: opts.dryRun, ...(opts.limit === undefined ? {} : { limit: opts.limit }) }, io),
       ),
     );
+
+  program
+    .command("controls")
+    .description("list the control catalogue: Checkov ids, Vanta test ids and resource types of each control")
+    .option("--json", "print JSON", false)
+    .action(act((opts: { json: boolean }) => handlers.controls({ ...global(), json: opts.json }, io)));
 
   program
     .command("stats")
@@ -158,11 +166,21 @@ export async function runCli(argv: string[], handlers: CommandHandlers, io: CliI
     await program.parseAsync(argv, { from: "user" });
     return code;
   } catch (error) {
+    // A flag value rejected inside an action (e.g. --older-than thirty): commander printed nothing.
+    if (error instanceof InvalidArgumentError) {
+      io.stderr.write(`terrafix: ${error.message} (terrafix --help for usage)\n`);
+      return EXIT_USAGE;
+    }
     if (error instanceof CommanderError) {
       // --help and --version end through exitOverride with exit code 0.
       return error.exitCode === 0 ? 0 : EXIT_USAGE;
     }
-    if (error instanceof NotImplementedError || error instanceof UsageError || error instanceof ConfigError) {
+    if (error instanceof UsageError || error instanceof NotImplementedError) {
+      io.stderr.write(`${error.message.replace(/\s*\n\s*/g, " ")}\n`);
+      return EXIT_USAGE;
+    }
+    // A configuration answer from a service (e.g. a retired model id) is a configuration error too: exit 2.
+    if (error instanceof ConfigError || (isTerraFixError(error) && error.kind === "config")) {
       io.stderr.write(`${error.message}\n`);
       return EXIT_USAGE;
     }

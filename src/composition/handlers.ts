@@ -17,5 +17,6 @@ export function createHandlers(): CommandHandlers {
     match: async (options, io) => (await import("../cli/commands/match.js")).matchCommand(options, io),
     fix: async (options, io) => (await import("../cli/commands/fix.js")).fixCommand(options, io),
     check: async (options, io) => (await import("../cli/commands/check.js")).checkCommand(options, io),
+    controls: async (options, io) => (await import("../cli/commands/controls.js")).controlsCommand(options, io),
   };
 }

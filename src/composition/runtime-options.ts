@@ -16,5 +16,5 @@ export function repositories(config: Config): RepositoryRef[] {
  * the command's output (`--json`), and warnings only unless LOG_LEVEL asks for more.
  */
 export function commandLogger(config: Config): Logger {
-  return createLogger({ level: config.logLevel === "info" ? "warn" : config.logLevel, format: config.logFormat, destination: process.stderr });
+  return createLogger({ level: config.logLevel === "info" ? "warn" : config.logLevel, format: config.logFormat });
 }

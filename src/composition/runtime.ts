@@ -10,7 +10,7 @@ import { createVantaSource } from "../adapters/vanta/source.js";
 import { Daemon } from "../daemon/daemon.js";
 import type { JobResult } from "../daemon/worker-pool.js";
 import { createLogger, type Logger } from "../observability/logger.js";
-import { createMetrics, type Metrics } from "../observability/metrics.js";
+import { createMetrics, registerStoreGauges, type Metrics } from "../observability/metrics.js";
 import { secrets } from "../observability/secrets.js";
 import { runPipeline } from "../pipeline/run-job.js";
 import type { FailureSource } from "../ports/failure-source.js";
@@ -43,6 +43,8 @@ export interface RuntimeOptions {
   /** `process-once --dry-run` forces the dry-run publisher. */
   publisher?: Config["publisher"];
   logger?: Logger;
+  /** Where the built logger writes: stderr (one-shot commands, the default) or stdout (the daemon). */
+  logTo?: "stdout" | "stderr";
   /** The command's environment (AWS credentials for the model); default process.env. */
   env?: NodeJS.ProcessEnv;
   onJobFinished?: (job: JobRecord, result: JobResult) => void;
@@ -59,9 +61,10 @@ export async function buildRuntime(config: Config, options: RuntimeOptions = {})
     ...(config.source === "vanta" ? (["poll-vanta"] as const) : []),
     ...(publisherKind === "github" ? (["publish-github"] as const) : []),
   ]);
-  const logger = options.logger ?? createLogger({ level: config.logLevel, format: config.logFormat });
+  const logger = options.logger ?? createLogger({ level: config.logLevel, format: config.logFormat, to: options.logTo ?? "stderr" });
   const metrics = createMetrics({ defaultMetrics: true });
   const store = await openStateStore(config.stateUrl, { retry: retryPolicy(config), logger });
+  registerStoreGauges(metrics.registry, store, logger);
 
   const source: FailureSource =
     config.source === "vanta"
@@ -74,6 +77,9 @@ export async function buildRuntime(config: Config, options: RuntimeOptions = {})
           requestsPerMinute: config.vantaRequestsPerMinute,
           maxAttempts: config.vantaMaxAttempts,
           enrich: config.vantaEnrich,
+          requestTimeoutMs: config.vantaRequestTimeoutSeconds * 1000,
+          pollMaxPages: config.vantaPollMaxPages,
+          pollMaxSeconds: config.vantaPollMaxSeconds,
           logger,
         })
       : createFileSource(resolve(config.source.slice("file:".length)), { logger });

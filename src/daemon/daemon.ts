@@ -57,6 +57,8 @@ export class Daemon {
   #lastPollError: string | null = null;
   /** True while this replica holds the poller lease (kept alive by the heartbeat loop). */
   #leader = false;
+  /** Aborted by stop(): a poll stuck in a slow Vanta request must not hold the shutdown. */
+  readonly #abort = new AbortController();
   #afterCycleRunning = false;
 
   constructor(options: DaemonOptions) {
@@ -95,7 +97,7 @@ export class Daemon {
         now: this.#now,
         ...(this.#o.metrics === undefined ? {} : { metrics: this.#o.metrics }),
         ...(this.#o.onResolved === undefined ? {} : { onResolved: this.#o.onResolved }),
-      });
+      }, this.#abort.signal);
       this.#lastPollError = null;
       if (!options.deferHook) await this.#hook("beforeJobs");
       return summary;
@@ -186,7 +188,8 @@ export class Daemon {
       try {
         polled = (await this.poll()) !== null;
       } catch (error) {
-        this.#o.logger.error({ err: coerceError(error, "poll") }, "poll failed; the next poll retries");
+        if (this.#stopping) this.#o.logger.info({ err: coerceError(error, "poll") }, "poll stopped by the shutdown");
+        else this.#o.logger.error({ err: coerceError(error, "poll") }, "poll failed; the next poll retries");
       }
       this.#nudge();
       if (polled) this.#afterCycle();
@@ -231,6 +234,7 @@ export class Daemon {
   async stop(graceMs: number): Promise<{ finished: number; released: number }> {
     this.#stopping = true;
     this.pool.stopAccepting();
+    this.#abort.abort();
     for (const wake of [...this.#wakers]) wake();
     const result = await this.pool.shutdown(graceMs);
     await Promise.allSettled(this.#loops);

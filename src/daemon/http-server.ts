@@ -13,6 +13,8 @@ export interface HealthServerOptions {
   /** Grace after start before a missing poll makes the replica unready. */
   startupGraceMs: number;
   now?: () => Date;
+  /** The start-up model check (composition/model-check.ts): reported, and a failed one makes the replica unready. */
+  model?: () => { status: string; modelId?: string; detail: string };
 }
 
 export interface HealthServer {
@@ -22,7 +24,8 @@ export interface HealthServer {
 
 /**
  * /healthz: the process is alive (for the container HEALTHCHECK and ECS).
- * /readyz: the state store answers and the last successful poll is recent.
+ * /readyz: the state store answers, the last successful poll is recent, and the start-up model
+ *   check did not fail (its result is in the answer as `model`).
  * /metrics: Prometheus text format.
  */
 export async function startHealthServer(options: HealthServerOptions): Promise<HealthServer> {
@@ -45,6 +48,7 @@ export async function startHealthServer(options: HealthServerOptions): Promise<H
     }
     if (path === "/readyz") {
       readiness(options, now(), started)
+        .then((r) => withModel(r, options.model?.()))
         .then((r) => send(r.ready ? 200 : 503, r))
         .catch((error: unknown) => send(503, { ready: false, reason: `state store: ${String(error)}` }));
       return;
@@ -60,6 +64,12 @@ export async function startHealthServer(options: HealthServerOptions): Promise<H
     url: `http://127.0.0.1:${address.port}`,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
+}
+
+function withModel<R extends { ready: boolean; reason: string }>(r: R, model: { status: string; modelId?: string; detail: string } | undefined) {
+  if (model === undefined) return r;
+  if (model.status === "failed") return { ...r, ready: false, reason: r.ready ? `model check failed: ${model.detail}` : r.reason, model };
+  return { ...r, model };
 }
 
 async function readiness(

@@ -1,13 +1,9 @@
 import type { ProposedChange, VerificationReport } from "./change.js";
 
+import type { ModelCost } from "./outcome.js";
+
 /** What the model cost a job, when the model was asked. */
-export interface LlmUsage {
-  modelId: string;
-  inputTokens: number;
-  outputTokens: number;
-  costUsd: number;
-  rounds: number;
-}
+export type LlmUsage = ModelCost;
 
 /** What the generator concluded, whoever wrote the change (rules or the model). */
 export type GenerationVerdict =

@@ -4,7 +4,7 @@ import type { ErrorKind } from "../errors.js";
  * How a job ended. Expected results are values: `no-match`, `pr-exists`, `declined` and
  * `unsupported` are answers, not errors. `deferred` means held back by a PR limit and retried.
  */
-export type Outcome =
+export type Outcome = (
   | { type: "pr-opened"; url: string }
   | { type: "pr-updated"; url: string }
   | { type: "pr-exists"; url: string }
@@ -17,7 +17,23 @@ export type Outcome =
   | { type: "deferred"; reason: string; until?: string }
   | { type: "dry-run"; path: string }
   | { type: "committed"; branch: string }
-  | { type: "failed"; kind: FailureKind; message: string; retryable: boolean };
+  | { type: "failed"; kind: FailureKind; message: string; retryable: boolean }
+) & {
+  /** What the model cost the job, when it was asked (kept in the job record, summed by `stats`). */
+  llm?: ModelCost;
+};
+
+/** Tokens and USD of the model calls of one job (prices from the model catalogue or overrides). */
+export interface ModelCost {
+  modelId: string;
+  /** All input tokens, cache reads and writes included. */
+  inputTokens: number;
+  outputTokens: number;
+  cacheReadTokens: number;
+  cacheWriteTokens: number;
+  costUsd: number;
+  rounds: number;
+}
 
 /** Why a job failed: an error kind from TerraFixError, or a verification that never passed. */
 export type FailureKind = ErrorKind | "verification";

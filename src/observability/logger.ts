@@ -1,4 +1,5 @@
 import { pino, type Logger, type LoggerOptions, type DestinationStream } from "pino";
+import pretty from "pino-pretty";
 import { secrets as processSecrets, REDACTED, type SecretRegistry } from "./secrets.js";
 
 export type { Logger } from "pino";
@@ -44,8 +45,13 @@ export const REDACT_PATHS = [
 export interface LoggerSettings {
   level?: string;
   format?: "json" | "pretty";
-  /** Where lines go; defaults to stdout (or pino-pretty when format is pretty). */
-  destination?: DestinationStream;
+  /** A stream for the lines (tests); else the file descriptor of `to`. */
+  destination?: DestinationStream & { isTTY?: boolean };
+  /**
+   * Default stderr: stdout is the one-shot commands' output (summaries, `--json`), never mixed
+   * with logs. The daemon (`run`) has no output of its own and logs to stdout, as containers expect.
+   */
+  to?: "stdout" | "stderr";
   secrets?: SecretRegistry;
 }
 
@@ -61,11 +67,15 @@ export function createLogger(settings: LoggerSettings = {}): Logger {
       streamWrite: (line: string) => registry.scrub(line),
     },
   };
-  if (settings.destination !== undefined) return pino(options, settings.destination);
+  const destination = settings.destination;
+  const fd = settings.to === "stdout" ? 1 : 2;
   if (settings.format === "pretty") {
-    return pino({ ...options, transport: { target: "pino-pretty", options: { colorize: true, destination: 2 } } });
+    // Colours only on a terminal: piped or redirected output gets plain text.
+    const colorize = destination === undefined ? (fd === 1 ? process.stdout : process.stderr).isTTY === true : destination.isTTY === true;
+    // In this thread (no transport worker), so the last lines are written before a command exits.
+    return pino(options, pretty({ colorize, destination: destination ?? fd, sync: true }));
   }
-  return pino(options);
+  return pino(options, destination ?? pino.destination({ fd, sync: true }));
 }
 
 /** A logger that discards everything, for tests and library use. */

@@ -108,6 +108,8 @@ function usage(stats: LlmRunStats | undefined): LlmUsage | undefined {
     modelId: stats.modelId,
     inputTokens: stats.tokens.inputTokens + stats.tokens.cacheReadInputTokens + stats.tokens.cacheWriteInputTokens,
     outputTokens: stats.tokens.outputTokens,
+    cacheReadTokens: stats.tokens.cacheReadInputTokens,
+    cacheWriteTokens: stats.tokens.cacheWriteInputTokens,
     costUsd: stats.costUsd,
     rounds: stats.rounds,
   };

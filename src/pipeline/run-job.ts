@@ -57,6 +57,9 @@ export async function runPipeline(job: JobInput, deps: RunJobDeps, signal: Abort
   } finally {
     for (const r of release) r();
   }
+  // The model's cost stays with the job record whatever came after generation (publish may fail).
+  const llm = detail["llm"] as Outcome["llm"];
+  if (llm !== undefined) outcome = { ...outcome, llm };
   const total = timer.elapsed();
   deps.metrics?.jobSeconds.observe({ outcome: outcome.type }, total / 1000);
   const level = outcome.type === "failed" ? "warn" : "info";

@@ -52,6 +52,8 @@ export interface Stats {
   byOutcome: Partial<Record<OutcomeType, number>>;
   stages: StageLatency[];
   recentErrors: { key: string; testId: string; resource: string; errorKind: string; errorMessage: string; at: Date }[];
+  /** Model use over the finished jobs that asked the model (their outcome's `llm`). */
+  llm: { jobs: number; costUsd: number; inputTokens: number; outputTokens: number };
 }
 
 export interface PollState {

@@ -123,7 +123,15 @@ export function matchResource(index: RepositoryIndex, identity: ResourceIdentity
       .slice(0, MAX_CANDIDATES)
       .map((r) => ({ ...resourceCandidate(r), confidence: 0.1, reasons: [`same kind (${r.type}); no Name tag, trace tag or state entry identifies it`] }));
     if (candidates.length > 0)
-      return { status: "ambiguous", candidates, reason: "the ARN holds a generated id: a Name tag, trace tags or --state are needed to tell these apart" };
+      return {
+        status: "ambiguous",
+        candidates,
+        // A query by name alone has no ARN to blame: say what identifies such a resource.
+        reason:
+          query.arn !== undefined
+            ? "the ARN holds a generated id: a Name tag, trace tags or --state are needed to tell these apart"
+            : `${[...(query.types ?? [])].join("/")} resources have a generated id, not a name: none has a matching Name tag or trace tag; give --tag Name=VALUE or --state to tell these apart`,
+      };
   }
   return decide(candidates);
 }

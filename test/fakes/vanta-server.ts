@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { pathToFileURL } from "node:url";
-import { loadScenario, relayPage, wireEntity, wireResource, wireTest, type ScenarioItem, type ScenarioResource, type ScenarioTest, type VantaScenario } from "./vanta-scenario.js";
+import { encodeCursor, loadScenario, relayPage, wireEntity, wireResource, wireTest, type ScenarioItem, type ScenarioResource, type ScenarioTest, type VantaScenario } from "./vanta-scenario.js";
 
 export { encodeCursor } from "./vanta-scenario.js";
 export type { ScenarioTest, ScenarioResource, VantaScenario } from "./vanta-scenario.js";
@@ -45,6 +45,13 @@ export interface FaultSpec {
   body?: string;
   contentType?: string;
   headers?: Record<string, string>;
+  /**
+   * Slow loris: answer `status` headers at once, then one byte of body (JSON whitespace) every
+   * `dripMs`, never finishing, until the client gives up. A per-byte idle timeout never fires.
+   */
+  dripMs?: number;
+  /** Endless pagination: an empty page that says hasNextPage with a fresh endCursor every time. */
+  endless?: boolean;
   /** How many requests get this fault; default 1. */
   times?: number;
 }
@@ -92,6 +99,7 @@ export async function startFakeVanta(options: FakeVantaOptions = {}): Promise<Fa
   const now = options.now ?? Date.now;
   let latencyMs = options.latencyMs ?? 0;
   let faults: (FaultSpec & { left: number })[] = [];
+  let endlessPage = 0;
   let live: { token: string; expiresAt: number } | undefined;
   let hook: ((record: Omit<RequestRecord, "status">) => void) | undefined;
   const windows = { token: [] as number[], api: [] as number[] };
@@ -137,6 +145,20 @@ export async function startFakeVanta(options: FakeVantaOptions = {}): Promise<Fa
       if (fault.reset === true) {
         stats.log.push({ ...record, status: 0 });
         req.socket.destroy();
+        return;
+      }
+      if (fault.dripMs !== undefined) {
+        stats.log.push({ ...record, status: fault.status });
+        res.writeHead(fault.status, { "content-type": "application/json" });
+        res.write(" ");
+        const timer = setInterval(() => res.write(" "), fault.dripMs);
+        res.on("close", () => clearInterval(timer));
+        return;
+      }
+      if (fault.endless === true) {
+        endlessPage += 1;
+        const cursor = encodeCursor(1_000_000 + endlessPage);
+        send(fault.status, { results: { data: [], pageInfo: { startCursor: cursor, endCursor: cursor, hasNextPage: true, hasPreviousPage: endlessPage > 1 } } });
         return;
       }
       send(fault.status, fault.body ?? JSON.stringify({ error: "injected fault" }), fault.headers, fault.contentType);

@@ -86,6 +86,15 @@ describe("task role", () => {
     not_actions?: string[];
     resources?: string[] | string;
     not_resources?: unknown;
+    sid?: string;
+    condition?: { test: string; variable: string; values: string[] | string }[];
+    forEach?: string;
+  }
+
+  /** A statement's resource strings, locals expanded. */
+  function resourceTexts(statement: Statement): string[] {
+    const resources = statement.resources;
+    return typeof resources === "string" ? referencedLocals(resources).flatMap((n) => expandLocal(infra.locals, n)) : (resources ?? []).flatMap((r) => (r.includes("local.") ? [r, ...referencedLocals(r).flatMap((n) => expandLocal(infra.locals, n))] : [r]));
   }
 
   it("is the role the task definition uses, with no managed or inline policies of its own", () => {
@@ -105,25 +114,52 @@ describe("task role", () => {
     expect(policies[0]!.policy).toBe("${data.aws_iam_policy_document.task.json}");
   });
 
+  /** Every statement of the task policy, dynamic ones (the global-profile statement) included. */
+  function taskStatements(): Statement[] {
+    const document = infra.data.aws_iam_policy_document?.task ?? {};
+    const dynamic = ((document.dynamic as { statement?: { for_each: string; content: Statement[] }[] } | undefined)?.statement ?? []).flatMap((d) =>
+      d.content.map((c) => ({ ...c, forEach: d.for_each })),
+    );
+    return [...(document.statement as Statement[]), ...dynamic];
+  }
+
   it("allows only bedrock:InvokeModel, on ARNs without wildcards", () => {
     const document = infra.data.aws_iam_policy_document?.task ?? {};
     expect(document).not.toHaveProperty("source_policy_documents");
     expect(document).not.toHaveProperty("override_policy_documents");
-    const statements = document.statement as Statement[];
-    expect(statements.length).toBeGreaterThan(0);
+    const statements = taskStatements();
+    expect(statements.length).toBe(3);
     for (const statement of statements) {
       expect(statement.effect ?? "Allow").toBe("Allow");
       expect(statement.actions).toEqual(["bedrock:InvokeModel"]);
       expect(statement).not.toHaveProperty("not_actions");
       expect(statement).not.toHaveProperty("not_resources");
-      const resources = statement.resources;
-      const texts = typeof resources === "string" ? referencedLocals(resources).flatMap((n) => expandLocal(infra.locals, n)) : (resources ?? []);
+      const texts = resourceTexts(statement);
       expect(texts.length).toBeGreaterThan(0);
       for (const text of texts) expect(text).not.toContain("*");
       const arns = texts.join("\n").match(/arn:[^"\s]*/g) ?? [];
-      expect(arns.length).toBeGreaterThanOrEqual(2);
-      for (const arn of arns) expect(arn).toMatch(/^arn:\$\{local\.partition\}:bedrock:\$\{(var\.bedrock_region|region)\}:[^:]*:(inference-profile|foundation-model)\//);
+      expect(arns.length).toBeGreaterThanOrEqual(1);
+      // Profile in the source region; model in a named region, or region-less (global profiles).
+      for (const arn of arns) expect(arn).toMatch(/^arn:\$\{local\.partition\}:bedrock:(\$\{(var\.bedrock_region|region)\}:[^:]*:(inference-profile|foundation-model)|::foundation-model)\//);
     }
+  });
+
+  it("lets the task invoke the foundation model only through the configured profile", () => {
+    const [profile, ...models] = taskStatements();
+    expect(resourceTexts(profile!).join()).toContain("inference-profile/${var.bedrock_model_id}");
+    for (const statement of models) {
+      expect(resourceTexts(statement).join()).toContain("foundation-model/${local.bedrock_foundation_model_id}");
+      expect(statement.condition).toContainEqual({ test: "StringEquals", variable: "bedrock:InferenceProfileArn", values: ["${local.bedrock_inference_profile_arn}"] });
+    }
+  });
+
+  it("authorises a global profile with the region-less model ARN and aws:RequestedRegion unspecified", () => {
+    const global = taskStatements().find((s) => s.sid === "InvokeModelGloballyThroughProfile");
+    expect(global).toMatchObject({ forEach: "${local.bedrock_is_global ? [1] : []}" });
+    expect(global!.condition).toContainEqual({ test: "StringEquals", variable: "aws:RequestedRegion", values: ["unspecified"] });
+    expect(resourceTexts(global!).join()).toContain("arn:${local.partition}:bedrock:::foundation-model/${local.bedrock_foundation_model_id}");
+    expect(infra.locals.bedrock_model_regions).toBe("${local.bedrock_is_global ? [var.bedrock_region] : var.bedrock_destination_regions}");
+    expect(infra.variables.bedrock_model_id?.default).toBe(OPTIONS.bedrockModelId.default);
   });
 
   it("finds a wildcard if one is introduced (guards the check above)", () => {

@@ -80,7 +80,8 @@ describe("Vanta source against the fake Vanta server", () => {
   it("refreshes a token that nears expiry during a poll, without a 401", async () => {
     const server = await start({ scenario: { tests: manyTests(30, 1) } });
     const clock = testClock();
-    const source = sourceFor(server.url, clock);
+    // The clock jumps an hour: give the poll a time budget that outlasts it.
+    const source = sourceFor(server.url, clock, { pollMaxSeconds: 86_400 });
     let calls = 0;
     server.onRequest((r) => {
       // Halfway through, the client's clock reaches 30 s before expiry (3599 s lifetime).

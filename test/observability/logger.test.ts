@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { loadConfig, secretValues } from "../../src/config/load.js";
@@ -60,5 +61,32 @@ describe("SecretRegistry", () => {
     registry.add("secret-one-longer");
     expect(registry.size).toBe(2);
     expect(registry.scrub("abc secret-one-longer secret-one")).toBe(`abc ${REDACTED} ${REDACTED}`);
+  });
+});
+
+describe("where logs go", () => {
+  it("colours pretty logs only on a terminal", async () => {
+    const piped = capture();
+    createLogger({ format: "pretty", destination: piped.stream }).info("piped line");
+    const tty = capture();
+    Object.assign(tty.stream, { isTTY: true });
+    createLogger({ format: "pretty", destination: tty.stream }).info("terminal line");
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(piped.text()).toContain("piped line");
+    // eslint-disable-next-line no-control-regex
+    expect(piped.text()).not.toMatch(/\u001b\[/);
+    expect(tty.text()).toContain("terminal line");
+    // eslint-disable-next-line no-control-regex
+    expect(tty.text()).toMatch(/\u001b\[/);
+  });
+
+  it("writes to stderr by default, JSON and pretty alike, and never to stdout", () => {
+    for (const format of ["json", "pretty"]) {
+      const script = `import { createLogger } from "./src/observability/logger.ts"; createLogger({ format: "${format}" }).info("hello from the logger");`;
+      const child = spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { encoding: "utf8" });
+      expect(child.status, child.stderr).toBe(0);
+      expect(child.stdout).toBe("");
+      expect(child.stderr).toContain("hello from the logger");
+    }
   });
 });

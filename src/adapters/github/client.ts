@@ -83,7 +83,10 @@ export function createGitHubClient(options: ClientOptions): GitHubClient {
       debug: (message: string) => log.debug({ detail: message }, "octokit"),
       info: (message: string) => log.debug({ detail: message }, "octokit"),
       warn: (message: string) => log.warn({ detail: message }, "octokit warning"),
-      error: (message: string) => log.error({ detail: message }, "octokit error"),
+      // Octokit's request log reports every failed request here, including the 404s that answer a
+      // lookup (does this label, branch or pull request exist?). Those are expected: debug. What
+      // a 404 means is decided by the caller, through translateGitHubError.
+      error: (message: string) => (/ - 404 with id /.test(message) ? log.debug({ detail: message }, "octokit: not found") : log.error({ detail: message }, "octokit error")),
     },
     throttle:
       throttle.enabled === false

@@ -246,6 +246,7 @@ export class PostgresStateStore implements StateStore {
         byStatus: (await client.query<StatsRows["byStatus"][number]>(sql.COUNT_BY_STATUS, [since])).rows,
         byOutcome: (await client.query<StatsRows["byOutcome"][number]>(sql.COUNT_BY_OUTCOME, [since])).rows,
         timings: (await client.query<StatsRows["timings"][number]>(sql.RECENT_TIMINGS, [since, this.#statsSample])).rows,
+        model: (await client.query<StatsRows["model"][number]>(sql.MODEL_COST, [since])).rows,
         errors: (await client.query<StatsRows["errors"][number]>(sql.RECENT_ERRORS, [since, options.recentErrors ?? DEFAULT_RECENT_ERRORS])).rows,
       }),
       "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",

@@ -90,6 +90,10 @@ export const RELEASE_LEADERSHIP = `DELETE FROM leader_leases WHERE name = $1 AND
 
 const SINCE = `($1::timestamptz IS NULL OR updated_at >= $1)`;
 export const COUNT_BY_STATUS = `SELECT status, COUNT(*) AS n FROM jobs WHERE ${SINCE} GROUP BY status`;
+export const MODEL_COST = `SELECT COUNT(*) AS jobs, SUM((outcome->'llm'->>'costUsd')::float8) AS cost,
+  SUM((outcome->'llm'->>'inputTokens')::bigint) AS input, SUM((outcome->'llm'->>'outputTokens')::bigint) AS output
+  FROM jobs WHERE outcome->'llm' IS NOT NULL AND ${SINCE}`;
+
 export const COUNT_BY_OUTCOME = `SELECT outcome_type, COUNT(*) AS n FROM jobs
   WHERE outcome_type IS NOT NULL AND ${SINCE} GROUP BY outcome_type`;
 export const RECENT_TIMINGS = `SELECT stage_timings FROM jobs WHERE stage_timings <> '{}'::jsonb AND ${SINCE}

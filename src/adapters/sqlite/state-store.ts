@@ -16,7 +16,7 @@ import type {
 } from "../../ports/state-store.js";
 import type { StateStoreOptions } from "../state/options.js";
 import { byDueThenKey, dedupeByKey, toDate, toJobRecord, type JobRow } from "../state/rows.js";
-import { buildStats, DEFAULT_RECENT_ERRORS } from "../state/stats.js";
+import { buildStats, DEFAULT_RECENT_ERRORS, type StatsRows } from "../state/stats.js";
 import { DEFAULT_DEFER_MS, DEFAULT_STATS_SAMPLE, finishTransition } from "../state/transitions.js";
 import { toStateError } from "./errors.js";
 import { SQLITE_MIGRATIONS } from "./migrations.js";
@@ -242,6 +242,7 @@ export class SqliteStateStore implements StateStore {
       byStatus: this.#db.prepare<[object], { status: string; n: number }>(sql.COUNT_BY_STATUS).all({ since }),
       byOutcome: this.#db.prepare<[object], { outcome_type: string; n: number }>(sql.COUNT_BY_OUTCOME).all({ since }),
       timings: this.#db.prepare<[object], { stage_timings: string }>(sql.RECENT_TIMINGS).all({ since, limit: this.#statsSample }),
+      model: this.#db.prepare<[object], StatsRows["model"][number]>(sql.MODEL_COST).all({ since }),
       errors: this.#db
         .prepare<[object], { key: string; test_id: string; resource: string; error_kind: string; error_message: string | null; updated_at: number }>(sql.RECENT_ERRORS)
         .all({ since, limit: options.recentErrors ?? DEFAULT_RECENT_ERRORS }),

@@ -82,6 +82,10 @@ export const RELEASE_LEADERSHIP = `DELETE FROM leader_leases WHERE name = @name 
 
 const SINCE = `(@since IS NULL OR updated_at >= @since)`;
 export const COUNT_BY_STATUS = `SELECT status, COUNT(*) AS n FROM jobs WHERE ${SINCE} GROUP BY status`;
+export const MODEL_COST = `SELECT COUNT(*) AS jobs, SUM(json_extract(outcome, '$.llm.costUsd')) AS cost,
+  SUM(json_extract(outcome, '$.llm.inputTokens')) AS input, SUM(json_extract(outcome, '$.llm.outputTokens')) AS output
+  FROM jobs WHERE json_extract(outcome, '$.llm') IS NOT NULL AND ${SINCE}`;
+
 export const COUNT_BY_OUTCOME = `SELECT outcome_type, COUNT(*) AS n FROM jobs
   WHERE outcome_type IS NOT NULL AND ${SINCE} GROUP BY outcome_type`;
 export const RECENT_TIMINGS = `SELECT stage_timings FROM jobs WHERE stage_timings <> '{}' AND ${SINCE}

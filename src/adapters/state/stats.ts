@@ -18,6 +18,8 @@ export interface StatsRows {
     error_message: string | null;
     updated_at: unknown;
   }[];
+  /** One row: jobs whose outcome carries model usage, and its sums. */
+  model: { jobs: number | string; cost: number | string | null; input: number | string | null; output: number | string | null }[];
 }
 
 export const DEFAULT_RECENT_ERRORS = 10;
@@ -49,5 +51,12 @@ export function buildStats(rows: StatsRows): Stats {
       errorMessage: row.error_message ?? "",
       at: toDate(row.updated_at) ?? new Date(0),
     })),
+    llm: {
+      jobs: Number(rows.model[0]?.jobs ?? 0),
+      // Sums of micro-dollar-rounded costs: round again so float noise does not show.
+      costUsd: Math.round(Number(rows.model[0]?.cost ?? 0) * 1_000_000) / 1_000_000,
+      inputTokens: Number(rows.model[0]?.input ?? 0),
+      outputTokens: Number(rows.model[0]?.output ?? 0),
+    },
   };
 }

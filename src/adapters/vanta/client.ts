@@ -10,8 +10,18 @@ import type { TokenManager } from "./token-manager.js";
 
 /** Vanta's maximum page size (shared/reference/vanta-api.md "Pagination"). */
 export const PAGE_SIZE = 100;
-/** A runaway cursor loop stops here instead of polling forever. */
-const MAX_PAGES = 10_000;
+/**
+ * How much pagination one poll may do (config VANTA_POLL_MAX_PAGES / VANTA_POLL_MAX_SECONDS): a
+ * cursor that never ends, or a listing that grows faster than we read it, stops the poll with a
+ * logged warning instead of paging for hours. Shared by every listing of the poll.
+ */
+export interface PageBudget {
+  maxPages: number;
+  /** Epoch ms (the client's clock) after which no further page is asked for. */
+  deadline: number;
+  maxSeconds: number;
+  pages: number;
+}
 
 export interface VantaClientOptions {
   apiUrl: string;
@@ -35,9 +45,9 @@ export type Query = Record<string, string | number | undefined>;
 
 /** The read-only Vanta API calls TerraFix makes. */
 export interface VantaClient {
-  listFailingTests(filters: { frameworkFilter?: string | undefined; integrationFilter?: string | undefined }, signal?: AbortSignal): Promise<ListResult<VantaTestSchema>>;
-  listFailingEntities(testId: string, signal?: AbortSignal): Promise<ListResult<VantaTestEntitySchema>>;
-  listResources(integrationId: string, resourceKind: string, signal?: AbortSignal): Promise<ListResult<VantaResourceSchema>>;
+  listFailingTests(filters: { frameworkFilter?: string | undefined; integrationFilter?: string | undefined }, signal?: AbortSignal, budget?: PageBudget): Promise<ListResult<VantaTestSchema>>;
+  listFailingEntities(testId: string, signal?: AbortSignal, budget?: PageBudget): Promise<ListResult<VantaTestEntitySchema>>;
+  listResources(integrationId: string, resourceKind: string, signal?: AbortSignal, budget?: PageBudget): Promise<ListResult<VantaResourceSchema>>;
   /** One authenticated GET answering JSON (limiter, token, 401 refresh, retries included). */
   getJson(path: string, query: Query, signal?: AbortSignal): Promise<unknown>;
 }
@@ -96,10 +106,19 @@ export function createVantaClient(options: VantaClientOptions): VantaClient {
     what: SkippedItem["what"],
     context: { testId?: string },
     signal?: AbortSignal,
+    budget?: PageBudget,
   ): Promise<ListResult<z.infer<S>>> {
     const result: ListResult<z.infer<S>> = { items: [], skipped: [], pages: 0 };
+    // Without a poll's budget, a listing still stops at a runaway cursor.
+    budget ??= { maxPages: 10_000, deadline: Number.POSITIVE_INFINITY, maxSeconds: Number.POSITIVE_INFINITY, pages: 0 };
     let cursor: string | undefined;
     for (;;) {
+      if (budget.pages >= budget.maxPages || now() >= budget.deadline) {
+        const which = budget.pages >= budget.maxPages ? `${budget.maxPages} pages (VANTA_POLL_MAX_PAGES)` : `${budget.maxSeconds} s (VANTA_POLL_MAX_SECONDS)`;
+        logger.warn({ path, pages: budget.pages, maxPages: budget.maxPages, maxSeconds: budget.maxSeconds }, "Vanta pagination budget hit; poll stopped");
+        throw new TerraFixError(`Vanta GET ${path}: the poll's pagination budget of ${which} is spent after ${budget.pages} page(s); the next poll starts again`, { kind: "transient", stage: "poll" });
+      }
+      budget.pages += 1;
       const body = await getJson(path, { ...query, pageSize: PAGE_SIZE, pageCursor: cursor }, signal);
       const page = PageSchema.safeParse(body);
       if (!page.success) {
@@ -120,7 +139,7 @@ export function createVantaClient(options: VantaClientOptions): VantaClient {
       const info = page.data.results.pageInfo;
       if (!info.hasNextPage) return result;
       const next = info.endCursor ?? undefined;
-      if (next === undefined || next === "" || next === cursor || result.pages >= MAX_PAGES) {
+      if (next === undefined || next === "" || next === cursor) {
         throw new TerraFixError(`Vanta GET ${path} says hasNextPage but gave no new endCursor after page ${result.pages}`, { kind: "transient", stage: "poll" });
       }
       cursor = next;
@@ -129,16 +148,16 @@ export function createVantaClient(options: VantaClientOptions): VantaClient {
 
   return {
     getJson,
-    listFailingTests(filters, signal) {
+    listFailingTests(filters, signal, budget) {
       const query = { statusFilter: "NEEDS_ATTENTION", frameworkFilter: filters.frameworkFilter, integrationFilter: filters.integrationFilter };
-      return list("/v1/tests", query, VantaTestSchema, "test", {}, signal);
+      return list("/v1/tests", query, VantaTestSchema, "test", {}, signal, budget);
     },
-    listFailingEntities(testId, signal) {
-      return list(`/v1/tests/${encodeURIComponent(testId)}/entities`, { entityStatus: "FAILING" }, VantaTestEntitySchema, "entity", { testId }, signal);
+    listFailingEntities(testId, signal, budget) {
+      return list(`/v1/tests/${encodeURIComponent(testId)}/entities`, { entityStatus: "FAILING" }, VantaTestEntitySchema, "entity", { testId }, signal, budget);
     },
-    listResources(integrationId, resourceKind, signal) {
+    listResources(integrationId, resourceKind, signal, budget) {
       const path = `/v1/integrations/${encodeURIComponent(integrationId)}/resource-kinds/${encodeURIComponent(resourceKind)}/resources`;
-      return list(path, {}, VantaResourceSchema, "resource", {}, signal);
+      return list(path, {}, VantaResourceSchema, "resource", {}, signal, budget);
     },
   };
 }

@@ -20,16 +20,48 @@ export const DEFAULT_RETRY: Omit<RetryPolicy, "maxAttempts"> = { minDelayMs: 1_0
 
 const BODY_LIMIT = 300;
 
-export function createHttp(apiUrl: string, timeoutMs = 30_000): AxiosInstance {
-  return axios.create({
+/** Default overall deadline of one Vanta request (config VANTA_REQUEST_TIMEOUT_SECONDS). */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
+/** No Vanta page is near this; a body that keeps growing is cut off instead of filling memory. */
+const MAX_BODY_BYTES = 32 * 1024 * 1024;
+
+const DEADLINE = Symbol("terrafix.deadline");
+interface DeadlineConfig {
+  [DEADLINE]?: { ms: number; signal: AbortSignal };
+}
+
+/**
+ * Axios' `timeout` is an idle timeout on the socket in Node (it restarts with every byte), so a
+ * server that drips one byte every few seconds never trips it
+ * (https://github.com/axios/axios/issues/647). Every request therefore also gets an overall
+ * deadline: an AbortSignal.timeout combined with the caller's signal (the daemon's shutdown).
+ */
+export function createHttp(apiUrl: string, timeoutMs = DEFAULT_REQUEST_TIMEOUT_MS): AxiosInstance {
+  const http = axios.create({
     baseURL: apiUrl.replace(/\/+$/, ""),
     timeout: timeoutMs,
+    maxContentLength: MAX_BODY_BYTES,
     // We judge status and parse JSON ourselves: a non-JSON page must become a clean error.
     validateStatus: () => true,
     responseType: "text",
     transformResponse: [(data: unknown) => data],
     headers: { Accept: "application/json" },
   });
+  http.interceptors.request.use((config) => {
+    const deadline = AbortSignal.timeout(timeoutMs);
+    const caller = config.signal as AbortSignal | undefined;
+    (config as DeadlineConfig)[DEADLINE] = { ms: timeoutMs, signal: deadline };
+    config.signal = caller === undefined ? deadline : AbortSignal.any([caller, deadline]);
+    return config;
+  });
+  return http;
+}
+
+/** The overall deadline of the request that failed, when it is what stopped it. */
+function deadlineHit(error: unknown): number | undefined {
+  if (!axios.isAxiosError(error)) return undefined;
+  const deadline = (error.config as DeadlineConfig | undefined)?.[DEADLINE];
+  return deadline?.signal.aborted === true ? deadline.ms : undefined;
 }
 
 /** Cuts a response body for an error message and removes the given secrets from it. */
@@ -71,6 +103,9 @@ export function errorForResponse(what: string, response: AxiosResponse<unknown>,
 /** Network failures (reset, refused, timeout) become transient errors; the secret never appears. */
 export function errorForThrown(what: string, error: unknown, secrets: readonly (string | undefined)[]): TerraFixError {
   if (error instanceof TerraFixError) return error;
+  const deadline = deadlineHit(error);
+  if (deadline !== undefined)
+    return new TerraFixError(`${what} did not finish within its ${deadline >= 1000 ? `${Math.round(deadline / 1000)} s` : `${deadline} ms`} deadline (VANTA_REQUEST_TIMEOUT_SECONDS)`, { kind: "transient", stage: "poll", cause: error });
   const coerced = coerceError(error, "poll");
   const code = (error as { code?: unknown } | undefined)?.code;
   const detail = truncateBody(coerced.message, secrets);

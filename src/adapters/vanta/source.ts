@@ -3,9 +3,9 @@ import type { Failure } from "../../domain/failure.js";
 import { coerceError, TerraFixError } from "../../errors.js";
 import type { Logger } from "../../observability/logger.js";
 import type { FailureSource, PollRequest, PollResult, SkippedItem, TestSummary } from "../../ports/failure-source.js";
-import { createVantaClient, type VantaClient } from "./client.js";
+import { createVantaClient, type PageBudget, type VantaClient } from "./client.js";
 import { enrichFailures } from "./enrich.js";
-import { createHttp, DEFAULT_RETRY, type RetryPolicy } from "./http.js";
+import { createHttp, DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_RETRY, type RetryPolicy } from "./http.js";
 import { toFailure } from "./map.js";
 import type { Now, Sleep } from "./rate-limiter.js";
 import { isKnownNotFailing, type VantaTestSchema } from "./schema.js";
@@ -35,29 +35,53 @@ export interface VantaSourceOptions {
    */
   tokenManager?: TokenManager;
   http?: AxiosInstance;
+  /** Overall deadline of one request, connect to last byte (config VANTA_REQUEST_TIMEOUT_SECONDS). */
+  requestTimeoutMs?: number;
+  /** Pages one poll may read across all listings (config VANTA_POLL_MAX_PAGES). */
+  pollMaxPages?: number;
+  /** Wall-clock budget of one poll (config VANTA_POLL_MAX_SECONDS). */
+  pollMaxSeconds?: number;
 }
+
+export const DEFAULT_POLL_MAX_PAGES = 2_000;
+export const DEFAULT_POLL_MAX_SECONDS = 900;
 
 /** The Vanta API as a FailureSource. Stateless across polls except for the token cache. */
 export function createVantaSource(options: VantaSourceOptions): FailureSource & { readonly client: VantaClient; readonly tokens: TokenManager } {
   const logger = options.logger.child({ component: "vanta" });
   const retry: RetryPolicy = { ...DEFAULT_RETRY, ...options.retry, maxAttempts: options.maxAttempts };
-  const http = options.http ?? createHttp(options.apiUrl);
+  const http = options.http ?? createHttp(options.apiUrl, options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS);
+  const maxPages = options.pollMaxPages ?? DEFAULT_POLL_MAX_PAGES;
+  const maxSeconds = options.pollMaxSeconds ?? DEFAULT_POLL_MAX_SECONDS;
+  const clockNow = options.now ?? Date.now;
   const clock = { ...(options.now === undefined ? {} : { now: options.now }), ...(options.sleep === undefined ? {} : { sleep: options.sleep }) };
   const tokens =
     options.tokenManager ??
     sharedTokenManager({ apiUrl: options.apiUrl, clientId: options.clientId, clientSecret: options.clientSecret, logger, retry, http, ...clock });
   const client = createVantaClient({ apiUrl: options.apiUrl, tokens, logger, retry, requestsPerMinute: options.requestsPerMinute, http, ...clock });
 
+  /**
+   * One poll under the daemon's signal and a wall-clock budget: whichever ends first aborts the
+   * request in flight (the budget is also checked before every page, on the client's clock).
+   */
   async function poll(request: PollRequest, signal?: AbortSignal): Promise<PollResult> {
+    const budgetTimer = AbortSignal.timeout(maxSeconds * 1000);
+    const pollSignal = signal === undefined ? budgetTimer : AbortSignal.any([signal, budgetTimer]);
+    const budget: PageBudget = { maxPages, maxSeconds, deadline: clockNow() + maxSeconds * 1000, pages: 0 };
     try {
-      return await pollOnce(request, signal);
+      return await pollOnce(request, pollSignal, budget);
     } catch (error) {
+      if (budgetTimer.aborted && signal?.aborted !== true) {
+        logger.warn({ pages: budget.pages, maxSeconds }, "Vanta poll time budget hit; poll stopped");
+        throw new TerraFixError(`the Vanta poll did not finish within its budget of ${maxSeconds} s (VANTA_POLL_MAX_SECONDS) after ${budget.pages} page(s); the next poll starts again`, { kind: "transient", stage: "poll", cause: error });
+      }
+      if (signal?.aborted === true) throw new TerraFixError("the Vanta poll was stopped (shutdown)", { kind: "transient", stage: "poll", cause: error });
       throw coerceError(error, "poll");
     }
   }
 
-  async function pollOnce(request: PollRequest, signal?: AbortSignal): Promise<PollResult> {
-    const listed = await client.listFailingTests({ frameworkFilter: options.frameworkFilter, integrationFilter: options.integrationFilter }, signal);
+  async function pollOnce(request: PollRequest, signal: AbortSignal, budget: PageBudget): Promise<PollResult> {
+    const listed = await client.listFailingTests({ frameworkFilter: options.frameworkFilter, integrationFilter: options.integrationFilter }, signal, budget);
     const skipped: SkippedItem[] = [...listed.skipped];
     const failing = dedupeTests(listed.items.filter((t) => !isKnownNotFailing(t.status)));
     const tests: TestSummary[] = [];
@@ -69,7 +93,7 @@ export function createVantaSource(options: VantaSourceOptions): FailureSource & 
       const summary: TestSummary = { testId: test.id, name: test.name, lastTestRunDate: test.lastTestRunDate, refetched: refetch };
       tests.push(summary);
       if (!refetch) continue;
-      const entities = await client.listFailingEntities(test.id, signal).catch((error: unknown) => {
+      const entities = await client.listFailingEntities(test.id, signal, budget).catch((error: unknown) => {
         // The test vanished between the list and this call: keep its previous entities this poll.
         if (error instanceof TerraFixError && error.status === 404) return undefined;
         throw error;

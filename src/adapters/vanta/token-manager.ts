@@ -20,6 +20,8 @@ export interface TokenManagerOptions {
   logger: Logger;
   retry: RetryPolicy;
   http?: AxiosInstance;
+  /** Overall deadline of the token request when no `http` is given (see createHttp). */
+  requestTimeoutMs?: number;
   now?: Now;
   sleep?: Sleep;
   /** Default 5, Vanta's documented limit. */
@@ -44,7 +46,7 @@ export class TokenManager {
 
   constructor(options: TokenManagerOptions) {
     this.#options = options;
-    this.#http = options.http ?? createHttp(options.apiUrl);
+    this.#http = options.http ?? createHttp(options.apiUrl, options.requestTimeoutMs);
     this.#now = options.now ?? Date.now;
     this.#sleep = options.sleep ?? defaultSleep;
     this.#limiter = createRateLimiter({

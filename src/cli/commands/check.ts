@@ -2,6 +2,7 @@ import { stat } from "node:fs/promises";
 import { resolve } from "node:path";
 import { runCatalogue, type CheckSummary } from "../../controls/run-catalogue.js";
 import { indexRepository } from "../../terraform/index.js";
+import { localRepoSettings } from "./config.js";
 import { EXIT_JOB_FAILED, EXIT_OK, EXIT_USAGE, type CheckOptions, type CliIo } from "../context.js";
 
 /**
@@ -16,7 +17,8 @@ export async function checkCommand(options: CheckOptions, io: CliIo): Promise<nu
     io.stderr.write(`terrafix check: --repo ${options.repo} is not a directory\n`);
     return EXIT_USAGE;
   }
-  const index = await indexRepository(repo);
+  const { subPath } = await localRepoSettings(options, io, repo);
+  const index = await indexRepository(repo, subPath === undefined ? {} : { subPath });
   const { findings, summary } = runCatalogue(index);
   const full: CheckSummary = { ...summary, parseErrors: index.errors.length };
   if (options.json) {

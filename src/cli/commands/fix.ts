@@ -12,7 +12,8 @@ import { generateChange } from "../../pipeline/generate.js";
 import { indexTerraform } from "../../pipeline/index.js";
 import { matchRepository, targetOf } from "../../pipeline/match.js";
 import { EXIT_JOB_FAILED, EXIT_OK, EXIT_USAGE, type CliIo, type FixOptions } from "../context.js";
-import { configOf } from "./config.js";
+import { configOf, localRepoSettings } from "./config.js";
+import { unknownTestMessage } from "./controls.js";
 import { prepareIdentity } from "./identity-options.js";
 import { matchJson, type MatchJson } from "./match.js";
 
@@ -28,20 +29,26 @@ export async function fixCommand(options: FixOptions, io: CliIo): Promise<number
     return EXIT_USAGE;
   }
   const config = configOf(options, io, { generator: options.generator });
+  const { subPath } = await localRepoSettings(options, io, prepared.repo);
   const controls = controlsForTest(options.test, parseTestMappings(config.testMappings));
-  if (options.generator === "rules" && controls.length === 0) {
-    io.stderr.write(`terrafix fix: no control covers test "${options.test}" (known Vanta test id, TerraFix control id, or TERRAFIX_TEST_MAPPINGS)\n`);
+  // Whatever the generator: an unknown id is a typo far more often than a test for the model.
+  const unknown = unknownTestMessage(options.test, config);
+  if (unknown !== undefined) {
+    io.stderr.write(`terrafix fix: ${unknown}\n`);
     return EXIT_USAGE;
   }
   const logger = commandLogger(config);
-  const index = await indexTerraform(prepared.repo, undefined, {});
+  const index = await indexTerraform(prepared.repo, subPath, {});
   const match = await matchRepository(index, prepared.identity, prepared.state === undefined ? {} : { state: prepared.state });
   const matched = matchJson(match);
   // The same answer as the daemon's match stage: a block, an account-wide resource to add, or neither.
   const found = targetOf(match, controls);
   if (found.status === "ambiguous" || found.status === "no-match") {
     if (options.json) io.stdout.write(`${JSON.stringify({ match: matched, change: null, verification: null, generator: null })}\n`);
-    else io.stdout.write(`${found.status}: ${found.reason}\n`);
+    else {
+      io.stdout.write(`${found.status}: ${found.reason}\n`);
+      for (const c of matched.candidates) io.stdout.write(`  candidate: ${c.address}  ${c.file}:${c.startLine}  confidence ${c.confidence.toFixed(2)}  (${c.reasons.join("; ")})\n`);
+    }
     return EXIT_JOB_FAILED;
   }
   const { target } = found;
@@ -61,6 +68,8 @@ export async function fixCommand(options: FixOptions, io: CliIo): Promise<number
   }
   if (options.json) io.stdout.write(`${JSON.stringify(report)}\n`);
   else io.stdout.write(humanReport(report, step, options.apply));
+  // One line on stderr that says why, for scripts and for the operator (the report has the evidence).
+  if (step.type === "failed" || step.type === "unsupported") io.stderr.write(`terrafix fix: ${step.type}: ${oneLine(report.reason ?? "")}\n`);
   if (step.type === "change" || step.type === "already-compliant") return EXIT_OK;
   return EXIT_JOB_FAILED;
 }
@@ -108,4 +117,8 @@ function humanReport(report: FixReport, step: GenerationResult, applied: boolean
     lines.push(applied ? "applied to the repository" : "not applied (use --apply to write the change)");
   }
   return `${lines.join("\n")}\n`;
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s*\n\s*/g, " ");
 }

@@ -2,6 +2,7 @@ import { indexTerraform } from "../../pipeline/index.js";
 import { matchRepository } from "../../pipeline/match.js";
 import type { MatchResult } from "../../terraform/match.js";
 import { EXIT_JOB_FAILED, EXIT_OK, EXIT_USAGE, type CliIo, type MatchOptions } from "../context.js";
+import { localRepoSettings } from "./config.js";
 import { prepareIdentity } from "./identity-options.js";
 
 /**
@@ -15,7 +16,8 @@ export async function matchCommand(options: MatchOptions, io: CliIo): Promise<nu
     return EXIT_USAGE;
   }
   const { repo, identity, state } = prepared;
-  const index = await indexTerraform(repo, undefined, {});
+  const { subPath } = await localRepoSettings(options, io, repo);
+  const index = await indexTerraform(repo, subPath, {});
   const result = await matchRepository(index, identity, state === undefined ? {} : { state });
   if (options.json) io.stdout.write(`${JSON.stringify(matchJson(result))}\n`);
   else io.stdout.write(human(result, index.errors));

@@ -1,3 +1,4 @@
+import { startModelCheck } from "../../composition/model-check.js";
 import { buildRuntime } from "../../composition/runtime.js";
 import { startHealthServer } from "../../daemon/http-server.js";
 import { handleShutdownSignals } from "../../daemon/signals.js";
@@ -7,8 +8,11 @@ import { configOf } from "./config.js";
 /** `terrafix run`: the daemon until SIGTERM/SIGINT. */
 export async function runCommand(options: RunOptions, io: CliIo): Promise<number> {
   const config = configOf(options, io);
-  const runtime = await buildRuntime(config, { env: io.env });
+  const runtime = await buildRuntime(config, { env: io.env, logTo: "stdout" });
+  const checkAbort = new AbortController();
+  const modelCheck = startModelCheck(runtime.model, runtime.logger, checkAbort.signal);
   const server = await startHealthServer({
+    model: () => modelCheck.current(),
     port: config.httpPort,
     store: runtime.store,
     registry: runtime.metrics.registry,
@@ -38,6 +42,8 @@ export async function runCommand(options: RunOptions, io: CliIo): Promise<number
     await stopped;
   } finally {
     removeHandlers();
+    checkAbort.abort();
+    await modelCheck.done;
     await server.close();
     await runtime.close();
   }

@@ -190,7 +190,7 @@ export async function runLlmFix(input: LlmFixInput, deps: LlmFixDeps, signal?: A
       isError: true,
     });
   }
-  return fail(`no proposal passed verification in ${maxRounds} rounds`);
+  return fail(`no proposal passed verification in ${maxRounds} rounds${lastProblem(attempts)}`);
 }
 
 /** ModelTimeout and quota errors: the SDK did not retry them (services.md §1.5), so we do, bounded. */
@@ -240,6 +240,14 @@ function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
     };
     signal?.addEventListener("abort", onAbort, { once: true });
   });
+}
+
+/** The last round's first problem, on the same line: what an operator reads first. */
+function lastProblem(attempts: readonly LlmAttemptRecord[]): string {
+  const last = attempts.at(-1);
+  if (last === undefined) return "";
+  const first = last.detail.split("\n")[0] ?? "";
+  return first === "" ? "" : ` (last: ${first.length > 200 ? `${first.slice(0, 200)}…` : first})`;
 }
 
 function definedOnly<T extends object>(value: T): Partial<T> {

@@ -1,9 +1,10 @@
 import { generateKeyPairSync } from "node:crypto";
+import { Writable } from "node:stream";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { startFakeGitHub, type FakeGitHub } from "../../fakes/github-server.js";
 import { createGitHubClient } from "../../../src/adapters/github/client.js";
 import { translateGitHubError } from "../../../src/adapters/github/errors.js";
-import { silentLogger } from "../../../src/observability/logger.js";
+import { createLogger, silentLogger } from "../../../src/observability/logger.js";
 import { TerraFixError } from "../../../src/errors.js";
 import { publisherFor, request, scmFor, seedRepo } from "./fixtures.js";
 
@@ -145,5 +146,23 @@ describe("translateGitHubError", () => {
     expect(translateGitHubError(original)).toBe(original);
     expect(translateGitHubError(Object.assign(new Error("socket"), { code: "ECONNRESET" })).kind).toBe("transient");
     expect(translateGitHubError(requestError(403, "secondary", { "retry-after": "7" })).retryAfterSeconds).toBe(7);
+  });
+});
+
+describe("GitHub request logs", () => {
+  it("logs the expected 404 of a label lookup at debug, not as an error", async () => {
+    const lines: { level: number; msg: string; detail?: string }[] = [];
+    const stream = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        for (const line of chunk.toString("utf8").split("\n").filter(Boolean)) lines.push(JSON.parse(line) as { level: number; msg: string; detail?: string });
+        done();
+      },
+    });
+    const logger = createLogger({ level: "debug", destination: stream });
+    const publisher = publisherFor(fake, { logger, scm: { logger } });
+    expect((await publisher.publish(request())).type).toBe("pr-opened");
+    // The labels did not exist: GitHub answered 404 to each lookup, then TerraFix created them.
+    expect(lines.some((l) => l.msg === "octokit: not found" && /labels\/terrafix - 404/.test(l.detail ?? ""))).toBe(true);
+    expect(lines.filter((l) => l.level >= 50)).toEqual([]);
   });
 });

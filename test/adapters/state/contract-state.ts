@@ -136,7 +136,19 @@ export function describeStoreState(ctx: ContractContext): void {
         byOutcome: {},
         stages: [],
         recentErrors: [],
+        llm: { jobs: 0, costUsd: 0, inputTokens: 0, outputTokens: 0 },
       });
+    });
+
+    it("sums the model cost and tokens kept in the outcomes of the jobs that asked the model", async () => {
+      const cost = (costUsd: number, inputTokens: number) => ({ modelId: "global.anthropic.claude-sonnet-5-5", inputTokens, outputTokens: 100, cacheReadTokens: 10, cacheWriteTokens: 5, costUsd, rounds: 1 });
+      await finished(1, { type: "pr-opened", url: "https://x/1", llm: cost(0.012345, 1000) }, {}, 10);
+      await finished(2, { type: "failed", kind: "verification", message: "no proposal passed", retryable: false, llm: cost(0.02, 3000) }, {}, 20);
+      await finished(3, { type: "pr-opened", url: "https://x/3" }, {}, 30);
+      const stats = await ctx.store.stats(at(1_000));
+      expect(stats.llm).toEqual({ jobs: 2, costUsd: 0.032345, inputTokens: 4000, outputTokens: 200 });
+      expect((await ctx.store.get(failureKey(failure(1))))?.outcome).toMatchObject({ llm: { costUsd: 0.012345, cacheReadTokens: 10 } });
+      expect((await ctx.store.stats(at(1_000), { since: at(15) })).llm).toMatchObject({ jobs: 1, costUsd: 0.02 });
     });
   });
 

@@ -35,7 +35,15 @@ export function sourceFor(url: string, clock: TestClock, overrides: Partial<Vant
   const logger = silentLogger();
   const maxAttempts = overrides.maxAttempts ?? 4;
   const retry = { ...FAST_RETRY, ...overrides.retry, maxAttempts };
-  const tokenManager = new TokenManager({ apiUrl: url, ...CREDENTIALS, logger, retry, now: clock.now, sleep: clock.sleep });
+  const tokenManager = new TokenManager({
+    apiUrl: url,
+    ...CREDENTIALS,
+    logger: overrides.logger ?? logger,
+    retry,
+    now: clock.now,
+    sleep: clock.sleep,
+    ...(overrides.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: overrides.requestTimeoutMs }),
+  });
   return createVantaSource({
     apiUrl: url,
     ...CREDENTIALS,

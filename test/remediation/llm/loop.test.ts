@@ -229,7 +229,7 @@ function toolResults(index: number): { text: string; status: string }[] {
     expect(result.type).toBe("failed");
     if (result.type !== "failed") return;
     expect(result.kind).toBe("verification");
-    expect(result.evidence.message).toBe("no proposal passed verification in 3 rounds");
+    expect(result.evidence.message).toMatch(/^no proposal passed verification in 3 rounds \(last: parse: .*\)$/);
     expect(result.evidence.attempts.map((a) => a.outcome)).toEqual(["rejected", "rejected", "rejected"]);
     expect(result.evidence.lastVerification?.passed).toBe(false);
     expect(result.evidence.lastProposal?.edits[0]?.address).toBe("aws_s3_bucket.logs");
