@@ -1,31 +1,17 @@
 import { cpSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { PassThrough } from "node:stream";
-import { runCli } from "../../src/cli/program.js";
-import { createHandlers } from "../../src/composition/handlers.js";
 import { controlsForTest } from "../../src/controls/catalogue.js";
 import type { CaseFile, CheckCase, EvalIdentity, FixCase, MatchCase } from "./schema.js";
 import type { CaseOutcome } from "./score.js";
+import { runTerrafix, type CliResult } from "../../test/support/cli.js";
 
-/** Runs evaluation cases through the real CLI (in-process), so the eval judges what users get. */
-export interface CliAnswer {
-  code: number;
-  out: string;
-  err: string;
-}
+/** Runs evaluation cases through the real CLI (in-process, the tests' runner), so the eval judges what users get. */
+export type CliAnswer = CliResult;
 
 export async function terrafix(argv: string[]): Promise<CliAnswer> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const out: string[] = [];
-  const err: string[] = [];
-  stdout.on("data", (c: Buffer) => out.push(c.toString()));
-  stderr.on("data", (c: Buffer) => err.push(c.toString()));
   // Only what the terraform binary lookup needs: no credentials, no model, no Vanta.
-  const env = { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? tmpdir(), TERRAFIX_LOG_LEVEL: "silent" };
-  const code = await runCli(argv, createHandlers(), { stdout, stderr, env });
-  return { code, out: out.join(""), err: err.join("") };
+  return runTerrafix(argv, { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? tmpdir(), LOG_LEVEL: "silent" });
 }
 
 function identityArgs(identity: EvalIdentity): string[] {
