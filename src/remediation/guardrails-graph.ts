@@ -113,7 +113,7 @@ export function allAttributes(block: HclBlock): { attr: HclAttribute; holder: Hc
 /** Text of a value for matching: unknown parts become `\u0000`. */
 export function flatText(value: Value): string | undefined {
   if (typeof value === "string") return value;
-  if (value instanceof PartialString) return value.parts.map((p) => (p === UNKNOWN ? "\u0000" : String(p))).join("");
+  if (value instanceof PartialString) return value.parts.map((p) => (typeof p === "string" ? p : "\u0000")).join("");
   return undefined;
 }
 
