@@ -207,11 +207,13 @@ export async function indexRepository(dir: string, options: IndexOptions = {}): 
     invalidFiles: new Set(),
     async validate(list) {
       const found: IndexError[] = [];
-      for (const rel of list ?? [...files.keys()]) {
-        const file = files.get(rel);
-        if (file === undefined || file.validated !== false || index.invalidFiles.has(rel)) continue;
-        const verdict = await cache.validate(rel, file.text, hashes.get(rel));
-        if (verdict === null) continue;
+      const todo = [...new Set(list ?? files.keys())].filter((rel) => files.get(rel)?.validated === false && !index.invalidFiles.has(rel));
+      // All at once: the worker thread pipelines them (one round trip each would leave it idle).
+      const verdicts = await Promise.all(todo.map((rel) => cache.validate(rel, files.get(rel)?.text ?? "", hashes.get(rel))));
+      for (const [i, rel] of todo.entries()) {
+        const verdict = verdicts[i] ?? null;
+        // A concurrent validate of the same index may have recorded it meanwhile.
+        if (verdict === null || index.invalidFiles.has(rel)) continue;
         const error = { file: rel, message: verdict };
         index.invalidFiles.add(rel);
         index.errors.push(error);

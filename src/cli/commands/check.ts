@@ -1,8 +1,10 @@
 import { stat } from "node:fs/promises";
 import { resolve } from "node:path";
-import { runCatalogue, type CheckSummary } from "../../controls/run-catalogue.js";
-import { indexRepository } from "../../terraform/index.js";
-import { localRepoSettings } from "./config.js";
+import { parseCacheFor } from "../../composition/parse-cache.js";
+import type { CheckSummary } from "../../controls/run-catalogue.js";
+import { runCatalogueValidated } from "../../controls/run-validated.js";
+import { indexTerraform } from "../../pipeline/index.js";
+import { cacheWarning, localRepoSettings } from "./config.js";
 import { EXIT_JOB_FAILED, EXIT_OK, EXIT_USAGE, type CheckOptions, type CliIo } from "../context.js";
 
 /**
@@ -17,9 +19,12 @@ export async function checkCommand(options: CheckOptions, io: CliIo): Promise<nu
     io.stderr.write(`terrafix check: --repo ${options.repo} is not a directory\n`);
     return EXIT_USAGE;
   }
-  const { subPath } = await localRepoSettings(options, io, repo);
-  const index = await indexRepository(repo, subPath === undefined ? {} : { subPath });
-  const { findings, summary } = runCatalogue(index);
+  const { config, subPath } = await localRepoSettings(options, io, repo);
+  const cache = parseCacheFor(config, cacheWarning(io));
+  // Lazy validation: hcl2json checks only the files with a finding (issue 17).
+  const index = await indexTerraform(repo, subPath, { cache });
+  const { findings, summary } = await runCatalogueValidated(index);
+  await cache.flush();
   const full: CheckSummary = { ...summary, parseErrors: index.errors.length };
   if (options.json) {
     io.stdout.write(`${JSON.stringify({ findings, summary: full })}\n`);
