@@ -6,6 +6,14 @@ import { createHandlers } from "./composition/handlers.js";
  * and in src/composition/ (lint-enforced).
  */
 const io = { stdout: process.stdout, stderr: process.stderr, env: process.env };
+// `terrafix controls | head`: the reader went away and the output is no longer wanted. Stop
+// quietly, as `git log | head` does, instead of crashing with an unhandled EPIPE stack trace.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code === "EPIPE") process.exit(process.exitCode ?? 0);
+    throw error;
+  });
+}
 const code = await runCli(process.argv.slice(2), createHandlers(), io);
 process.exitCode = code;
 // The work and its output are done. End now: hcl2json's Go WASM runtime leaves timers pending

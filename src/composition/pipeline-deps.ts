@@ -9,6 +9,7 @@ import type { RunJobDeps } from "../pipeline/run-job.js";
 import type { FixModel } from "../ports/fix-model.js";
 import type { Publisher } from "../ports/publisher.js";
 import type { RepoWorkspace } from "../ports/repo-workspace.js";
+import { createSharedIndexes } from "../pipeline/shared-index.js";
 import { loadTerraformState, type TerraformState } from "../terraform/state.js";
 import { modelPrices } from "./model.js";
 import { parseCacheFor } from "./parse-cache.js";
@@ -51,6 +52,7 @@ export function pipelineDeps(config: Config, adapters: PipelineAdapters): RunJob
     metrics: adapters.metrics,
     repositories: repositories(config),
     cache: parseCacheFor(config, (message, error) => adapters.logger.warn({ err: error }, message)),
+    sharedIndexes: createSharedIndexes(),
     loadState: () => (state ??= file === undefined ? Promise.resolve(undefined) : readFile(file, "utf8").then(loadTerraformState)),
     generator: config.generator,
     testMappings: parseTestMappings(config.testMappings),

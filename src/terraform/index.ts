@@ -191,6 +191,7 @@ export async function indexRepository(dir: string, options: IndexOptions = {}): 
   for (const r of resources) byAddress.set(r.address, [...(byAddress.get(r.address) ?? []), r]);
   const callsByAddress = new Map(moduleCalls.map((c) => [c.address, c]));
   const major = providerMajor([...files.values()]);
+  const verdicts = new Map<string, Promise<string | null>>();
   const index: RepositoryIndex = {
     root,
     files,
@@ -208,16 +209,27 @@ export async function indexRepository(dir: string, options: IndexOptions = {}): 
     async validate(list) {
       const found: IndexError[] = [];
       const todo = [...new Set(list ?? files.keys())].filter((rel) => files.get(rel)?.validated === false && !index.invalidFiles.has(rel));
+      // Jobs sharing this index (pipeline/shared-index.ts) may validate one file at once: one verdict, one error.
+      const first = new Set<string>();
+      const pending = todo.map((rel) => {
+        let verdict = verdicts.get(rel);
+        if (verdict === undefined) {
+          first.add(rel);
+          verdict = cache.validate(rel, files.get(rel)?.text ?? "", hashes.get(rel));
+          verdicts.set(rel, verdict);
+        }
+        return verdict;
+      });
       // All at once: the worker thread pipelines them (one round trip each would leave it idle).
-      const verdicts = await Promise.all(todo.map((rel) => cache.validate(rel, files.get(rel)?.text ?? "", hashes.get(rel))));
+      const messages = await Promise.all(pending);
       for (const [i, rel] of todo.entries()) {
-        const verdict = verdicts[i] ?? null;
-        // A concurrent validate of the same index may have recorded it meanwhile.
-        if (verdict === null || index.invalidFiles.has(rel)) continue;
-        const error = { file: rel, message: verdict };
-        index.invalidFiles.add(rel);
-        index.errors.push(error);
-        found.push(error);
+        const message = messages[i] ?? null;
+        if (message === null) continue;
+        if (first.has(rel)) {
+          index.invalidFiles.add(rel);
+          index.errors.push({ file: rel, message });
+        }
+        found.push({ file: rel, message });
       }
       return found;
     },

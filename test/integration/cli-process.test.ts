@@ -119,6 +119,20 @@ describe("the terrafix process", () => {
     expect(result.modules.filter((m) => m.includes("/src/") || m.includes("/tsx/"))).toEqual([]);
   });
 
+  it("ends quietly with exit 0 when the reader of its output goes away (`terrafix controls | head`)", async () => {
+    const result = await new Promise<Run>((resolve, reject) => {
+      const child = spawn(process.execPath, [BIN, "controls"], { stdio: ["ignore", "pipe", "pipe"] });
+      // The reader is gone before the first line is written: every write meets a closed pipe.
+      child.stdout.destroy();
+      let err = "";
+      child.stderr.on("data", (c: Buffer) => (err += c.toString()));
+      child.on("error", reject);
+      child.on("close", (code, signal) => resolve({ code, signal, out: "", err }));
+    });
+    expect(result.err).not.toContain("EPIPE");
+    expect(result).toMatchObject({ code: 0, signal: null });
+  });
+
   it("stops gracefully when npm's shell in between is killed, as `npx terrafix run` is by SIGTERM", async () => {
     const dir = join(scratch, "daemon");
     mkdirSync(join(dir, "repo"), { recursive: true });

@@ -19,8 +19,9 @@ describe("a hostile model answer through terrafix fix", () => {
     await bedrock.close();
   });
 
-  // Skipped: `fix` now refuses a --test no control covers (exit 2) before the model runs; the next session decides how an uncovered test reaches the model.
-  it.skip("an IAM wildcard policy for an uncovered test is refused by the guardrail gate", async () => {
+  // The test id is declared through TERRAFIX_TEST_MAPPINGS with no control (`id=`): known to the
+  // CLI (not a typo, no usage error), covered by no control, so the model is the only generator.
+  it("an IAM wildcard policy for an uncovered test is refused by the guardrail gate", async () => {
     const repo = join(mkdtempSync(join(tmpdir(), "tf-hostile-")), "repo");
     cpSync("demo/repo", repo, { recursive: true });
     const answer = {
@@ -41,9 +42,9 @@ describe("a hostile model answer through terrafix fix", () => {
       },
     };
     bedrock.script([answer]);
-    const env = { PATH: process.env["PATH"], LOG_LEVEL: "silent", BEDROCK_ENDPOINT_URL: bedrock.url, AWS_ACCESS_KEY_ID: "AKIATEST", AWS_SECRET_ACCESS_KEY: "secret-test-key", TERRAFIX_LLM_MAX_ROUNDS: "1" };
+    const env = { PATH: process.env["PATH"], LOG_LEVEL: "silent", BEDROCK_ENDPOINT_URL: bedrock.url, AWS_ACCESS_KEY_ID: "AKIATEST", AWS_SECRET_ACCESS_KEY: "secret-test-key", TERRAFIX_LLM_MAX_ROUNDS: "1", TERRAFIX_TEST_MAPPINGS: "acme-lambda-error-alarm=" };
     const result = await runTerrafix(
-      ["fix", "--repo", repo, "--test", "serverless-function-error-rate-monitored-aws", "--name", "acme-prod-image-resizer", "--type", "aws_lambda_function", "--generator", "llm", "--json"],
+      ["fix", "--repo", repo, "--test", "acme-lambda-error-alarm", "--name", "acme-prod-image-resizer", "--type", "aws_lambda_function", "--generator", "llm", "--json"],
       env,
     );
     const json = JSON.parse(result.out) as { outcome: string; verification: { checks: { name: string; passed: boolean; detail: string }[] } | null };
@@ -54,5 +55,7 @@ describe("a hostile model answer through terrafix fix", () => {
     expect(gate?.detail).toContain('grants Action "*"');
     expect(gate?.detail).toContain('grants Resource "*"');
     expect(result.code).toBe(1);
+    // The model was asked (the answer did not stop at a usage error) and nothing was written.
+    expect(bedrock.requests.length).toBeGreaterThan(0);
   });
 });

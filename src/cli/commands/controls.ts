@@ -33,9 +33,14 @@ export function knownTestIds(config: Config): string[] {
   return [...new Set([...allControls().flatMap((c) => [c.id, ...c.vantaTestIds]), ...Object.keys(mappings)])];
 }
 
-/** Undefined when `test` is known; else a one-line usage message naming the nearest ids. */
+/**
+ * Undefined when `test` is known; else a one-line usage message naming the nearest ids. A test
+ * TERRAFIX_TEST_MAPPINGS names is known even when it maps to no control (`my-test=`): the
+ * operator declared it, so it goes to the model as it would in the daemon.
+ */
 export function unknownTestMessage(test: string, config: Config): string | undefined {
-  if (controlsForTest(test, parseTestMappings(config.testMappings)).length > 0) return undefined;
+  const mappings = parseTestMappings(config.testMappings);
+  if (Object.hasOwn(mappings, test) || controlsForTest(test, mappings).length > 0) return undefined;
   const nearest = knownTestIds(config)
     .map((id) => ({ id, d: distance(test.toLowerCase(), id.toLowerCase()) }))
     .sort((a, b) => a.d - b.d || a.id.localeCompare(b.id))
