@@ -113,7 +113,7 @@ export class Daemon {
    * (up to `limit`) to completion. A retry that becomes due during the cycle runs in it too;
    * with the usual backoff, retries wait for a later cycle.
    */
-  async runOnce(options: { limit?: number } = {}): Promise<{ poll: PollSummary | null; jobs: number }> {
+  async runOnce(options: { limit?: number } = {}): Promise<{ poll: PollSummary | null; jobs: number; unrecorded: number }> {
     // Poll only with the poller lease: a running daemon's Vanta token would be revoked by a
     // second poller. Without it, process-once still works the jobs that are due.
     let poll: PollSummary | null;
@@ -137,7 +137,7 @@ export class Daemon {
     await this.pool.drain();
     // The dashboard shows the cycle's results, not the state before it.
     await this.#hook("afterJobs");
-    return { poll, jobs };
+    return { poll, jobs, unrecorded: this.pool.unrecorded };
   }
 
   async #hook(name: "beforeJobs" | "afterJobs"): Promise<void> {

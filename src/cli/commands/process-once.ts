@@ -11,7 +11,7 @@ export interface FinishedJob {
 
 /**
  * `terrafix process-once [--dry-run] [--limit N]`: one poll, every due job to completion, a line
- * per job, exit 0 unless a job errored.
+ * per job, exit 0 unless a job errored or an outcome could not be recorded.
  */
 export async function processOnceCommand(options: ProcessOnceOptions, io: CliIo, extra: RuntimeOptions = {}): Promise<number> {
   const config = configOf(options, io);
@@ -26,7 +26,7 @@ export async function processOnceCommand(options: ProcessOnceOptions, io: CliIo,
     },
   });
   try {
-    const { poll } = await runtime.daemon.runOnce(options.limit === undefined ? {} : { limit: options.limit });
+    const { poll, unrecorded } = await runtime.daemon.runOnce(options.limit === undefined ? {} : { limit: options.limit });
     io.stdout.write(
       poll === null
         ? "poll: skipped, another replica holds the poller lease; working the jobs that are due\n"
@@ -35,7 +35,10 @@ export async function processOnceCommand(options: ProcessOnceOptions, io: CliIo,
     for (const { job, result } of finished) io.stdout.write(`${describeOutcome(job, result)}\n`);
     const errored = finished.filter((f) => f.result.outcome.type === "failed");
     io.stdout.write(`${finished.length} job(s), ${errored.length} errored\n`);
-    return errored.length > 0 ? EXIT_JOB_FAILED : EXIT_OK;
+    // A job whose outcome the store could not take (disk full, database gone) is not done: the
+    // run must not look like a success, or the work is silently lost until the lease expires.
+    if (unrecorded > 0) io.stderr.write(`terrafix process-once: ${unrecorded} job outcome(s) could not be recorded in the state store; see the log\n`);
+    return errored.length > 0 || unrecorded > 0 ? EXIT_JOB_FAILED : EXIT_OK;
   } finally {
     await runtime.close();
   }
