@@ -9,6 +9,7 @@ import type { RunJobDeps } from "../pipeline/run-job.js";
 import type { FixModel } from "../ports/fix-model.js";
 import type { Publisher } from "../ports/publisher.js";
 import type { RepoWorkspace } from "../ports/repo-workspace.js";
+import { createSharedIndexes } from "../pipeline/shared-index.js";
 import { ParseCache } from "../terraform/cache.js";
 import { loadTerraformState, type TerraformState } from "../terraform/state.js";
 import { modelPrices } from "./model.js";
@@ -51,6 +52,7 @@ export function pipelineDeps(config: Config, adapters: PipelineAdapters): RunJob
     metrics: adapters.metrics,
     repositories: repositories(config),
     cache: new ParseCache(),
+    sharedIndexes: createSharedIndexes(),
     loadState: () => (state ??= file === undefined ? Promise.resolve(undefined) : readFile(file, "utf8").then(loadTerraformState)),
     generator: config.generator,
     testMappings: parseTestMappings(config.testMappings),

@@ -201,7 +201,7 @@ function renderTail(content: PullRequestContent): string {
     "### Review checklist",
     "",
     "- [ ] The change touches only the resource named above",
-    "- [ ] `terraform plan` shows only the expected in-place updates (no replacement, no destroy)",
+    planChecklistItem(change.reviews ?? []),
     "- [ ] Dependent resources and modules still receive the values they expect",
     "- [ ] The fix matches your organisation's policy for this control",
     "",
@@ -216,6 +216,17 @@ function renderTail(content: PullRequestContent): string {
     fixesTrailer(content.fixes ?? [content.failure.testId]),
     "",
   ].join("\n");
+}
+
+/**
+ * The plan a reviewer should expect. A control whose fix replaces the resource (RDS or EBS
+ * encryption) must not be contradicted by a generic "no replacement" item.
+ */
+function planChecklistItem(reviews: readonly ControlReviewNote[]): string {
+  const replacing = reviews.filter((r) => r.impact.includes("replacement")).map((r) => inline(r.controlId));
+  return replacing.length === 0
+    ? "- [ ] `terraform plan` shows only the expected in-place updates (no replacement, no destroy)"
+    : `- [ ] \`terraform plan\` shows the replacement described under Apply impact (${replacing.join(", ")}) and nothing else replaced or destroyed; the replacement is scheduled for a maintenance window`;
 }
 
 const IMPACT_LABEL: Record<ApplyImpact, string> = { "in-place": "in place", replacement: "REPLACEMENT", "brief-outage": "brief outage", "cost-change": "cost change" };

@@ -1,5 +1,6 @@
 import { indexRepository, type ParseCache } from "../terraform/index.js";
 import type { RepositoryIndex } from "../terraform/types.js";
+import type { SharedIndexes } from "./shared-index.js";
 import type { RepoCheckout } from "./workspace.js";
 
 /** A checkout with its `.terrafix.yml` and its Terraform index. */
@@ -10,6 +11,8 @@ export interface IndexedCheckout extends RepoCheckout {
 export interface IndexDeps {
   /** One parse cache per process, keyed by file content hash: an unchanged checkout parses nothing. */
   cache?: ParseCache;
+  /** One index per checkout and head commit, shared by concurrent jobs (the daemon's). */
+  sharedIndexes?: SharedIndexes;
 }
 
 /** Stage 2: the Terraform index of every checkout. */
@@ -19,7 +22,11 @@ export async function indexCheckouts(checkouts: readonly RepoCheckout[], deps: I
     signal.throwIfAborted();
     // A repository reference's own path wins; a single path in .terrafix.yml narrows the index.
     const subPath = c.checkout.repo.path ?? (c.config.paths.length === 1 ? c.config.paths[0] : undefined);
-    out.push({ ...c, index: await indexTerraform(c.checkout.dir, subPath, deps) });
+    const build = (): Promise<RepositoryIndex> => indexTerraform(c.checkout.dir, subPath, deps);
+    const shared = deps.sharedIndexes;
+    // Not raced against the signal: the lease keeps the tree still only while this job holds it.
+    const index = await (shared === undefined ? build() : shared.get({ dir: c.checkout.dir, headSha: c.checkout.headSha, ...(subPath === undefined ? {} : { subPath }) }, build));
+    out.push({ ...c, index });
   }
   return out;
 }

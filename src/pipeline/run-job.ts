@@ -13,7 +13,7 @@ import type { GeneratorChoice } from "../remediation/strategy.js";
 import { generateChange, type GenerateDeps } from "./generate.js";
 import { indexCheckouts, type IndexDeps } from "./index.js";
 import { matchFailure, type MatchDeps, type MatchOutput } from "./match.js";
-import { publishChange, type PublishDeps } from "./publish.js";
+import { publishChange, type PublishDeps } from "./publish/index.js";
 import { verifyProposal } from "./verify.js";
 import { acquireCheckouts, type WorkspaceDeps } from "./workspace.js";
 

@@ -191,6 +191,7 @@ export async function indexRepository(dir: string, options: IndexOptions = {}): 
   for (const r of resources) byAddress.set(r.address, [...(byAddress.get(r.address) ?? []), r]);
   const callsByAddress = new Map(moduleCalls.map((c) => [c.address, c]));
   const major = providerMajor([...files.values()]);
+  const verdicts = new Map<string, Promise<string | null>>();
   const index: RepositoryIndex = {
     root,
     files,
@@ -210,12 +211,18 @@ export async function indexRepository(dir: string, options: IndexOptions = {}): 
       for (const rel of list ?? [...files.keys()]) {
         const file = files.get(rel);
         if (file === undefined || file.validated !== false || index.invalidFiles.has(rel)) continue;
-        const verdict = await cache.validate(rel, file.text, hashes.get(rel));
-        if (verdict === null) continue;
-        const error = { file: rel, message: verdict };
-        index.invalidFiles.add(rel);
-        index.errors.push(error);
-        found.push(error);
+        // Jobs sharing this index (pipeline/shared-index.ts) may validate one file at once: one verdict, one error.
+        let verdict = verdicts.get(rel);
+        const first = verdict === undefined;
+        verdict ??= cache.validate(rel, file.text, hashes.get(rel));
+        verdicts.set(rel, verdict);
+        const message = await verdict;
+        if (message === null) continue;
+        if (first) {
+          index.invalidFiles.add(rel);
+          index.errors.push({ file: rel, message });
+        }
+        found.push({ file: rel, message });
       }
       return found;
     },

@@ -35,6 +35,21 @@ function content(overrides: Partial<PullRequestContent> = {}): PullRequestConten
   };
 }
 
+describe("the review checklist's plan item", () => {
+  const review = (impact: ("in-place" | "replacement")[]) => ({ controlId: "rds-storage-encrypted", title: "RDS storage is encrypted", impact, applyNote: "n", rollback: "r" });
+
+  it("expects only in-place updates when no control replaces the resource", () => {
+    const body = renderPullRequestBody(content({ change: { ...content().change, reviews: [review(["in-place"])] } }), { vantaAppUrl: "https://app.vanta.com/" });
+    expect(body).toContain("shows only the expected in-place updates (no replacement, no destroy)");
+  });
+
+  it("names the replacement instead of contradicting the apply-impact section", () => {
+    const body = renderPullRequestBody(content({ change: { ...content().change, reviews: [review(["replacement"])] } }), { vantaAppUrl: "https://app.vanta.com/" });
+    expect(body).not.toContain("no replacement");
+    expect(body).toContain("shows the replacement described under Apply impact (rds-storage-encrypted)");
+  });
+});
+
 describe("pullRequestTitle", () => {
   it.each([
     ["S3 buckets are encrypted", "fix(aws_s3_bucket.logs): S3 buckets are encrypted"],

@@ -12,8 +12,8 @@ describe("rule fixes on a repository index", () => {
     const index = await indexRepository(`${FIXTURES}module-repo`);
     expect(index.awsProviderMajor).toBe(3);
     const target = index.resourceByAddress("module.logs.aws_s3_bucket.this");
-    expect(target?.file).toBe("modules/logs/main.tf");
-    if (target === undefined) return;
+    if (target === undefined) throw new Error("the index has no module.logs.aws_s3_bucket.this");
+    expect(target.file).toBe("modules/logs/main.tf");
     const result = generateRuleFix({ controlIds: ["s3-versioning", "s3-encryption"], target, ctx: index });
     expect(result.type).toBe("change");
     if (result.type !== "change") return;
@@ -32,8 +32,7 @@ describe("rule fixes on a repository index", () => {
   it("fixes a registry module call found by the index through its inputs", async () => {
     const index = await indexRepository(`${FIXTURES}check-repo`);
     const call = index.moduleCallByAddress("module.web_sg");
-    expect(call).toBeDefined();
-    if (call === undefined) return;
+    if (call === undefined) throw new Error("the index has no module.web_sg");
     const result = generateRuleFix({ controlIds: ["firewall-config-server"], moduleCall: call, ctx: index });
     expect(result.type === "change" && result.change.files[0]?.after).toContain("ingress_rules       = []");
   });

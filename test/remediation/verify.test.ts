@@ -56,9 +56,8 @@ describe("verifyChange", () => {
     expect(gate(report, "fmt")).toEqual({ name: "fmt", status: "fail", passed: false, detail: 'terraform fmt would rewrite the change: main.tf: line 5 is "  multi_az     = true", terraform fmt writes "  multi_az   = true"' });
   });
 
-  it("uses the real terraform fmt when it is installed", async () => {
-    if (formatter === undefined) return;
-    const report = await verify(GOOD.replace("multi_az   = true", "multi_az     = true"), { formatter });
+  it.skipIf(formatter === undefined)("uses the real terraform fmt (needs terraform on PATH)", async () => {
+    const report = await verify(GOOD.replace("multi_az   = true", "multi_az     = true"), formatter === undefined ? {} : { formatter });
     expect(gate(report, "fmt").passed).toBe(false);
     expect(gate(report, "fmt").detail).toContain("line 5");
   });

@@ -1,13 +1,60 @@
+import { branchName, type Failure } from "../../domain/failure.js";
+import type { GenerationResult } from "../../domain/generation.js";
+import { escapeMarkdown } from "../../domain/markdown.js";
+import { addedTarget, matchedTarget, type MatchedTarget, type MissingTarget } from "../../domain/target.js";
 import { coerceError } from "../../errors.js";
 import type { Publisher, PublishOutcome, PublishRequest, ResolvedRequest } from "../../ports/publisher.js";
 import { repoSlug } from "../../ports/repo-workspace.js";
 import type { Scm } from "../../ports/scm.js";
+import type { RepoCheckout } from "../workspace.js";
 import { findLineage, MARKERS, RESOLVED_LABEL } from "./lineage.js";
 import { publishWithPolicy, type PolicyContext, type PublishPolicyOptions } from "./policy.js";
-import { escapeMarkdown } from "../../domain/markdown.js";
 import { commentOnce } from "./update.js";
 
 export { type PublishPolicyOptions, type RebaseWhen } from "./policy.js";
+
+export interface PublishInput {
+  key: string;
+  failure: Failure;
+  /** The repository the target is in, with its `.terrafix.yml`. */
+  repo: RepoCheckout;
+  /** The matched block, or the account-wide resource the change adds (located in the change). */
+  target: MatchedTarget | MissingTarget;
+  generation: Extract<GenerationResult, { type: "change" }>;
+  /** The verify stage bound to this job (index, controls), for a change combined with an open PR. */
+  reverify?: PublishRequest["reverify"];
+}
+
+export interface PublishDeps {
+  publisher: Publisher;
+}
+
+/**
+ * Stage 6: hands the verified change to the publisher on the failure's branch, with the labels
+ * and reviewers the repository's `.terrafix.yml` adds. The publisher is the pull-request policy
+ * below (createPublishStage) over the Scm port: GitHub, local git or dry run. This file is the
+ * stage; the rest of `pipeline/publish/` is the policy it runs.
+ */
+export function publishChange(input: PublishInput, deps: PublishDeps, signal: AbortSignal): Promise<PublishOutcome> {
+  const { key, failure, repo, generation } = input;
+  return deps.publisher.publish(
+    {
+      key,
+      failure,
+      repo: repo.checkout.repo,
+      checkout: repo.checkout,
+      branch: branchName(failure.testId, key),
+      target: "resourceType" in input.target ? addedTarget(input.target, generation.change.files) : matchedTarget(input.target),
+      change: generation.change,
+      verification: generation.verification,
+      ...(generation.llm === undefined ? {} : { llm: generation.llm }),
+      ...(input.reverify === undefined ? {} : { reverify: input.reverify }),
+      ...(repo.config.labels.length === 0 ? {} : { labels: repo.config.labels }),
+      ...(repo.config.reviewers.length === 0 ? {} : { reviewers: repo.config.reviewers }),
+    },
+    signal,
+  );
+}
 
 export interface PublishStageOptions extends PublishPolicyOptions {
   /** Close TerraFix's open PR (marked as TerraFix's own close) when the test passes again. */

@@ -28,9 +28,9 @@ describe("createTerraformFormatter", () => {
     expect(await fmt?.("BROKEN")).toBeNull();
   });
 
-  it("formats with the real terraform when installed", async () => {
-    const real = createTerraformFormatter("terraform");
-    if (real === undefined) return;
+  const real = createTerraformFormatter("terraform");
+  it.skipIf(real === undefined)("formats with the real terraform (needs terraform on PATH)", async () => {
+    if (real === undefined) throw new Error("unreachable: skipped without terraform");
     expect(await real('resource "a" "b" {\n  x = 1\n  long = 2\n}\n')).toBe('resource "a" "b" {\n  x    = 1\n  long = 2\n}\n');
     expect(await real('resource "a" {\n')).toBeNull();
   });
