@@ -21,11 +21,13 @@ export async function checkCommand(options: CheckOptions, io: CliIo): Promise<nu
   const index = await indexRepository(repo, subPath === undefined ? {} : { subPath });
   const { findings, summary } = runCatalogue(index);
   const full: CheckSummary = { ...summary, parseErrors: index.errors.length };
+  const skipped = index.skipped ?? [];
   if (options.json) {
-    io.stdout.write(`${JSON.stringify({ findings, summary: full })}\n`);
+    io.stdout.write(`${JSON.stringify({ findings, summary: full, skipped })}\n`);
   } else {
     for (const f of findings) io.stdout.write(`${f.result.toUpperCase().padEnd(7)} ${f.control.padEnd(26)} ${f.address}  ${f.file}:${f.startLine}\n`);
     for (const e of index.errors) io.stderr.write(`warning: ${e.file}: ${e.message}\n`);
+    for (const s of skipped) io.stderr.write(`warning: skipped ${s.file}: ${s.message}\n`);
     io.stdout.write(`${full.checks} checks on ${full.resources} resources: ${full.passed} passed, ${full.failed} failed, ${full.unknown} unknown\n`);
   }
   return findings.some((f) => f.result === "fail") ? EXIT_JOB_FAILED : EXIT_OK;

@@ -19,8 +19,8 @@ export async function matchCommand(options: MatchOptions, io: CliIo): Promise<nu
   const { subPath } = await localRepoSettings(options, io, repo);
   const index = await indexTerraform(repo, subPath, {});
   const result = await matchRepository(index, identity, state === undefined ? {} : { state });
-  if (options.json) io.stdout.write(`${JSON.stringify(matchJson(result))}\n`);
-  else io.stdout.write(human(result, index.errors));
+  if (options.json) io.stdout.write(`${JSON.stringify({ ...matchJson(result), skipped: index.skipped ?? [] })}\n`);
+  else io.stdout.write(human(result, [...index.errors, ...(index.skipped ?? [])]));
   return result.status === "matched" ? EXIT_OK : EXIT_JOB_FAILED;
 }
 
