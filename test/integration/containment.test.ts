@@ -117,7 +117,7 @@ describe(".terrafix.yml is a regular file inside the checkout, and its errors qu
     mkdirSync(join(repo, "config"));
     writeFileSync(join(repo, "config", "terrafix.yml"), text);
     symlinkSync(join(repo, "config", "terrafix.yml"), join(repo, ".terrafix.yml"));
-    const error = await loadRepoConfig(repo).catch((e: unknown) => e as Error);
+    const error = (await loadRepoConfig(repo).then(() => undefined, (e: unknown) => e)) as Error;
     expect(error).toMatchObject({ kind: "config" });
     expect(error.message).toMatch(expected);
     expect(error.message).not.toContain(SECRET);
