@@ -53,10 +53,21 @@ describe("indexing stays inside the checkout", () => {
   it("check and match report a `paths:` entry naming a symlinked folder outside, and index nothing there", async () => {
     symlinkSync(outside, join(repo, "infra"));
     writeFileSync(join(repo, ".terrafix.yml"), "paths: [infra]\n");
+    // Only the outside folder was named: nothing to check, and the skipped folder is said.
     const check = await runTerrafix(["check", "--repo", repo, "--json"]);
-    const json = JSON.parse(check.out) as { findings: { file: string }[]; skipped: { file: string; reason: string }[] };
+    expect(check.code).toBe(2);
+    expect(check.err).toContain("warning: skipped infra: a symlink that leaves the checkout; not read");
+    expect(check.out).not.toContain("outside-bucket");
+    // Beside real Terraform, the JSON lists it.
+    mkdirSync(join(repo, "live"));
+    writeFileSync(join(repo, "live", "main.tf"), 'resource "aws_s3_bucket" "live" {\n  bucket = "live-bucket"\n}\n');
+    writeFileSync(join(repo, "live", "mod.tf"), 'module "infra" {\n  source = "../infra"\n}\n');
+    writeFileSync(join(repo, ".terrafix.yml"), "paths: [live]\n");
+    const json = JSON.parse((await runTerrafix(["check", "--repo", repo, "--json"])).out) as { findings: { file: string }[]; skipped: { file: string; reason: string }[] };
+    expect(json.findings.length).toBeGreaterThan(0);
     expect(json.findings.filter((f) => f.file.startsWith("infra"))).toEqual([]);
     expect(json.skipped).toEqual([expect.objectContaining({ file: "infra", reason: "outside-checkout" })]);
+    writeFileSync(join(repo, ".terrafix.yml"), "paths: [infra]\n");
     const match = await runTerrafix(["match", "--repo", repo, "--name", "outside-bucket", "--type", "aws_s3_bucket", "--json"]);
     const matched = JSON.parse(match.out) as { status: string; skipped: { file: string }[] };
     expect(matched.status).toBe("no-match");

@@ -23,6 +23,7 @@ export async function checkCommand(options: CheckOptions, io: CliIo): Promise<nu
   // A folder with no Terraform (a typo in --repo, the wrong checkout) must not look like a clean one.
   const where = subPath === undefined ? options.repo : `${options.repo} (sub-path ${subPath})`;
   if (index.files.size === 0 && index.errors.length === 0) {
+    for (const s of index.skipped ?? []) io.stderr.write(`warning: skipped ${s.file}: ${s.message}\n`);
     io.stderr.write(`terrafix check: no Terraform files (.tf, .tf.json) under ${where}; nothing to check\n`);
     return EXIT_USAGE;
   }
