@@ -56,9 +56,10 @@ export class WorkerPool {
   readonly #options: WorkerPoolOptions;
   readonly #limit: ReturnType<typeof pLimit>;
   readonly #running = new Map<string, Running>();
-  #claiming = false;
+  #claiming: Promise<number> | undefined;
   #accepting = true;
   #unrecorded = 0;
+  #settled = 0;
 
   constructor(options: WorkerPoolOptions) {
     this.#options = options;
@@ -77,6 +78,11 @@ export class WorkerPool {
     return this.#limit.activeCount;
   }
 
+  /** Jobs this pool has finished with (recorded, skipped or failed to record), ever. */
+  get settled(): number {
+    return this.#settled;
+  }
+
   /** Jobs whose start or outcome the store failed to record (process-once exits non-zero on any). */
   get unrecorded(): number {
     return this.#unrecorded;
@@ -86,19 +92,30 @@ export class WorkerPool {
     return this.#options.claimLeaseMs ?? Math.min(this.#options.leaseMs, DEFAULT_CLAIM_LEASE_MS);
   }
 
-  /** Claims due jobs up to the free capacity. Returns how many were claimed. */
+  /**
+   * Claims due jobs up to the free capacity. Returns how many were claimed. While another claim
+   * is under way it waits for that one (so its jobs are running when this returns) and claims
+   * nothing more: a caller that drains next sees those jobs.
+   */
   async fill(maxNew = Number.POSITIVE_INFINITY): Promise<number> {
-    if (!this.#accepting || this.#claiming) return 0;
+    if (!this.#accepting) return 0;
+    if (this.#claiming !== undefined) {
+      await this.#claiming.catch(() => 0);
+      return 0;
+    }
     const free = Math.min(this.#options.concurrency + this.#options.queueSize - this.#running.size, maxNew);
     if (free <= 0) return 0;
-    this.#claiming = true;
-    try {
+    const claim = (async () => {
       const jobs = await this.#options.store.claim(this.#options.owner, free, this.#claimLeaseMs, this.#options.now());
       // A key this pool already holds came back only because its lease lapsed; it is still queued here.
       for (const job of jobs) if (!this.#running.has(job.key)) this.#start(job);
       return jobs.length;
+    })();
+    this.#claiming = claim;
+    try {
+      return await claim;
     } finally {
-      this.#claiming = false;
+      this.#claiming = undefined;
     }
   }
 
@@ -106,6 +123,12 @@ export class WorkerPool {
     const controller = new AbortController();
     const { store, owner, leaseMs, logger, metrics } = this.#options;
     const entry: Running = { job, controller, done: Promise.resolve(), active: false };
+    let settled = false;
+    const forget = (): void => {
+      if (!settled) this.#settled += 1;
+      settled = true;
+      if (this.#running.get(job.key)?.controller === controller) this.#running.delete(job.key);
+    };
     let renew: NodeJS.Timeout | undefined;
     const keepLease = (ms: number): void => {
       clearInterval(renew);
@@ -143,6 +166,9 @@ export class WorkerPool {
       if (!kept) logger.warn({ key: job.key }, "lease lost before the job finished; result discarded");
       metrics?.outcomes.inc({ outcome: result.outcome.type });
       this.#options.onJobFinished?.(job, result);
+      // Recorded and reported: a retry due at once may be claimed from the next tick on, and must
+      // then start, not be taken for this run still holding the key.
+      forget();
     };
     // The claim lease is renewed while the job waits in the queue: a job waiting longer than it
     // would otherwise be claimed again (by this pool or another).
@@ -154,7 +180,7 @@ export class WorkerPool {
       })
       .finally(() => {
         clearInterval(renew);
-        this.#running.delete(job.key);
+        forget();
         metrics?.queueDepth.set(this.#limit.pendingCount);
       });
     this.#running.set(job.key, entry);
