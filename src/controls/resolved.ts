@@ -91,6 +91,8 @@ export function resolveBlock(block: HclBlock, scope: ModuleScope): HclBlock | un
   if (block.body === null) return block;
   const instances = expandInstances(block.body, scope);
   if (instances.length === 0) return undefined;
+  // Most blocks hold only literals: nothing to evaluate, the parsed block is its own resolution.
+  if (!hasOpenString(block.body)) return block;
   const copies = new Map<object, object>();
   const body = resolveNode(block.body, "", instances.map((i) => trackingContext(i.ctx, scope)), copies) as Record<string, unknown>;
   return rebuild(block, body, copies);
@@ -151,6 +153,13 @@ function isKnown(value: Value): boolean {
   if (Array.isArray(value)) return value.every(isKnown);
   if (isObjectValue(value)) return Object.values(value).every(isKnown);
   return true;
+}
+
+function hasOpenString(raw: unknown): boolean {
+  if (typeof raw === "string") return isOpen(raw);
+  if (Array.isArray(raw)) return raw.some(hasOpenString);
+  if (isRecord(raw)) return Object.values(raw).some(hasOpenString);
+  return false;
 }
 
 function isOpen(raw: string): boolean {

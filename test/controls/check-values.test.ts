@@ -77,6 +77,8 @@ describe("check resolves values the code decides", () => {
     // `count = var.replicas`: 0 by default (dev), 2 in prod.tfvars: it exists, in prod only.
     expect(find(findings, "rds-storage-encrypted", "aws_db_instance.sessions_replica", "app")).toMatchObject({ result: "fail" });
     expect(find(findings, "rds-storage-encrypted", "aws_db_instance.sessions_replica", "app")?.reason).toBeUndefined();
+    // `for_each = var.tenant_log_groups`, an empty map in every value set: no instance, no finding.
+    expect(findings.filter((f) => f.address === "aws_cloudwatch_log_group.tenant")).toEqual([]);
   });
 
   it("says why every unknown is unknown", async () => {
