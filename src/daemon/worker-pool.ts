@@ -5,6 +5,7 @@ import type { StageTimings } from "../observability/stage-timer.js";
 import type { Logger } from "../observability/logger.js";
 import type { Metrics } from "../observability/metrics.js";
 import { coerceError } from "../errors.js";
+import { Lifecycle, type ShutdownResult } from "./events.js";
 
 export interface JobResult {
   outcome: Outcome;
@@ -27,7 +28,9 @@ export interface WorkerPoolOptions {
   logger: Logger;
   metrics?: Metrics;
   now: () => Date;
-  /** Called after each job is recorded (for process-once summaries, tests and benchmarks). */
+  /** Where job events go (the daemon's); a pool of its own when absent. */
+  events?: Lifecycle;
+  /** Called after each job is recorded (for process-once summaries, tests and benchmarks); a `job:finished` listener. */
   onJobFinished?: (job: JobRecord, result: JobResult) => void;
 }
 
@@ -35,6 +38,7 @@ interface Running {
   job: JobRecord;
   controller: AbortController;
   done: Promise<void>;
+  renew: NodeJS.Timeout;
 }
 
 /**
@@ -48,10 +52,18 @@ export class WorkerPool {
   readonly #running = new Map<string, Running>();
   #claiming = false;
   #accepting = true;
+  readonly events: Lifecycle;
+  #shutdown: Promise<ShutdownResult> | undefined;
+  #forced = false;
+  /** Ends the grace period of a shutdown in progress (set while it waits). */
+  #endGrace: (() => void) | undefined;
 
   constructor(options: WorkerPoolOptions) {
     this.#options = options;
     this.#limit = pLimit(options.concurrency);
+    this.events = options.events ?? new Lifecycle(options.logger);
+    const { onJobFinished } = options;
+    if (onJobFinished !== undefined) this.events.on("job:finished", ({ job, result }) => onJobFinished(job, result));
   }
 
   get size(): number {
@@ -103,7 +115,7 @@ export class WorkerPool {
       const kept = await store.finish(job.key, owner, result.outcome, result.timings, this.#options.now());
       if (!kept) logger.warn({ key: job.key }, "lease lost before the job finished; result discarded");
       metrics?.outcomes.inc({ outcome: result.outcome.type });
-      this.#options.onJobFinished?.(job, result);
+      this.events.emit("job:finished", { job, result });
     };
     // The lease is renewed from the claim on, not from the start of the run: a job waiting in the
     // queue longer than its lease would otherwise be claimed again (by this pool or another).
@@ -122,7 +134,7 @@ export class WorkerPool {
         this.#running.delete(job.key);
         metrics?.queueDepth.set(this.#limit.pendingCount);
       });
-    this.#running.set(job.key, { job, controller, done });
+    this.#running.set(job.key, { job, controller, done, renew });
     metrics?.queueDepth.set(this.#limit.pendingCount);
   }
 
@@ -137,22 +149,43 @@ export class WorkerPool {
 
   /**
    * Waits up to `graceMs` for running jobs, then aborts the rest and releases their claims so
-   * another worker runs them again (attempt not counted).
+   * another worker runs them again (attempt not counted). Called again, it returns the same
+   * shutdown; `forceful()` ends its grace period at once.
    */
-  async shutdown(graceMs: number): Promise<{ finished: number; released: number }> {
+  shutdown(graceMs: number): Promise<ShutdownResult> {
     this.stopAccepting();
+    this.#shutdown ??= this.#runShutdown(graceMs);
+    return this.#shutdown;
+  }
+
+  /** Aborts and releases every running job now: during a graceful shutdown, or as the shutdown itself. */
+  forceful(): Promise<ShutdownResult> {
+    this.#forced = true;
+    this.#endGrace?.();
+    return this.shutdown(0);
+  }
+
+  async #runShutdown(graceMs: number): Promise<ShutdownResult> {
     const before = this.#running.size;
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<"timeout">((resolve) => {
-      timer = setTimeout(() => resolve("timeout"), graceMs);
-    });
-    await Promise.race([this.drain().then(() => "drained" as const), timeout]);
-    clearTimeout(timer);
+    if (!this.#forced && before > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      const graceOver = new Promise<void>((resolve) => {
+        this.#endGrace = resolve;
+        timer = setTimeout(resolve, graceMs);
+      });
+      await Promise.race([this.drain(), graceOver]);
+      clearTimeout(timer);
+      this.#endGrace = undefined;
+    }
     const left = [...this.#running.values()];
-    for (const r of left) r.controller.abort(new Error("shutdown"));
+    for (const r of left) {
+      clearInterval(r.renew);
+      r.controller.abort(new Error("shutdown"));
+    }
     for (const r of left) {
       try {
         await this.#options.store.release(r.job.key, this.#options.owner, this.#options.now());
+        this.events.emit("job:released", { job: r.job });
       } catch (error) {
         this.#options.logger.warn({ key: r.job.key, err: coerceError(error) }, "releasing a job failed; its lease will expire");
       }

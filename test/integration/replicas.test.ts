@@ -55,7 +55,7 @@ describe("several replicas on one PostgreSQL", () => {
       a.daemon.start();
       b.daemon.start();
       await waitFor(async () => (await a.store.list({ status: "done" })).length === 50, "50 finished jobs");
-      await Promise.all(runtimes.map((r) => r.daemon.stop(10_000)));
+      await Promise.all(runtimes.map((r) => r.daemon.gracefulShutdown(10_000)));
 
       const pulls = e2e.github.pulls("acme", "infra");
       expect(pulls).toHaveLength(50);
