@@ -58,6 +58,7 @@ export async function buildRuntime(config: Config, options: RuntimeOptions = {})
   for (const value of secretValues(config)) secrets.add(value);
   const publisherKind = options.publisher ?? config.publisher;
   requireFor(config, [
+    "work-jobs",
     ...(config.source === "vanta" ? (["poll-vanta"] as const) : []),
     ...(publisherKind === "github" ? (["publish-github"] as const) : []),
   ]);

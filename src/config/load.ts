@@ -87,7 +87,7 @@ function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value.trim() === "" ? undefined : value;
 }
 
-export type Purpose = "poll-vanta" | "publish-github" | "llm";
+export type Purpose = "poll-vanta" | "publish-github" | "work-jobs" | "llm";
 
 /**
  * Checks the options a purpose needs beyond the schema (which cannot know that, say, the
@@ -113,10 +113,13 @@ export function requireFor(config: Config, purposes: Purpose[]): void {
         } else {
           need("githubToken", "when TERRAFIX_PUBLISHER=github (or set the GitHub App options)");
         }
-        if (config.repositories.length === 0)
-          issues.push({ option: "repositories", env: "TERRAFIX_REPOSITORIES", message: "at least one repository is required" });
         break;
       }
+      case "work-jobs":
+        // Without a repository every job would end unmatched; stop before the poll records them.
+        if (config.repositories.length === 0)
+          issues.push({ option: "repositories", env: "TERRAFIX_REPOSITORIES", message: "at least one repository is required: the repositories whose Terraform defines the failing resources (owner/name, comma-separated)" });
+        break;
       case "llm":
         break;
     }

@@ -60,13 +60,14 @@ export class Daemon {
   #lastPollError: string | null = null;
   /** True while this replica holds the poller lease (kept alive by the heartbeat loop). */
   #leader = false;
-  /** Aborted by stop(): a poll stuck in a slow Vanta request must not hold the shutdown. */
+  /** Aborted by the shutdown: a poll stuck in a slow Vanta request must not hold the shutdown. */
   readonly #abort = new AbortController();
   #afterCycleRunning = false;
   /** The after-jobs hook while it runs: the shutdown waits for it before the store can close. */
   #hookRunning: Promise<void> | undefined;
   #shutdown: Promise<ShutdownResult> | undefined;
   readonly #stopped: { promise: Promise<ShutdownResult>; resolve: (r: ShutdownResult) => void };
+  #configRequeued = false;
 
   constructor(options: DaemonOptions) {
     this.#o = options;
@@ -127,6 +128,7 @@ export class Daemon {
   async runOnce(options: { limit?: number } = {}): Promise<{ poll: PollSummary | null; jobs: number }> {
     // Poll only with the poller lease: a running daemon's Vanta token would be revoked by a
     // second poller. Without it, process-once still works the jobs that are due.
+    await this.#requeueConfigProblems();
     let poll: PollSummary | null;
     try {
       poll = await this.poll(false, { deferHook: true });
@@ -182,7 +184,26 @@ export class Daemon {
 
   /** Starts the poll loop, the claim loop and the leader heartbeat. */
   start(): void {
-    this.#loops = [this.#pollLoop(), this.#claimLoop(), this.#heartbeatLoop()];
+    const requeued = this.#requeueConfigProblems();
+    this.#loops = [requeued.then(() => this.#pollLoop()), requeued.then(() => this.#claimLoop()), this.#heartbeatLoop()];
+  }
+
+  /**
+   * Configuration is read once per process, so a job an earlier process failed for its
+   * configuration (no repository, an unmapped test, model access...) is given another go at
+   * start: the operator may have fixed it, and no `retry` should be needed. Once per daemon.
+   */
+  async #requeueConfigProblems(): Promise<void> {
+    if (this.#configRequeued) return;
+    this.#configRequeued = true;
+    try {
+      const keys = (await this.#o.store.list({ status: "failed" })).filter((j) => j.errorKind === "config").map((j) => j.key);
+      if (keys.length === 0) return;
+      const jobs = await this.#o.store.requeue({ keys }, this.#now(), false);
+      this.#o.logger.info({ jobs }, "jobs failed by a configuration problem in an earlier run requeued");
+    } catch (error) {
+      this.#o.logger.warn({ err: coerceError(error, "state") }, "requeueing earlier configuration problems failed");
+    }
   }
 
   async #heartbeatLoop(): Promise<void> {

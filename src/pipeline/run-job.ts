@@ -70,6 +70,7 @@ export async function runPipeline(job: JobInput, deps: RunJobDeps, signal: Abort
 async function stages(job: JobInput, deps: RunJobDeps, signal: AbortSignal, timer: StageTimer, release: (() => void)[], detail: Record<string, unknown>): Promise<Outcome> {
   const { failure, key } = job;
   const controls = controlsForTest(failure.testId, deps.testMappings);
+  if (controls.length === 0 && deps.model === undefined) return unmappedTest(failure.testId);
 
   const workspace = await timer.time("workspace", () => acquireCheckouts({ failure }, deps, signal));
   release.push(() => workspace.release());
@@ -98,6 +99,19 @@ async function stages(job: JobInput, deps: RunJobDeps, signal: AbortSignal, time
   // Grouping with an open PR for the same resource re-runs the gates on the combined change.
   const reverify = (change: ProposedChange): Promise<VerificationReport> => verifyProposal({ change, targetAddress: target.address, index: repo.index, controls }, deps, signal);
   return timer.time("publish", () => publishChange({ key, failure, repo, target, generation, reverify }, deps, signal));
+}
+
+/**
+ * No control covers the test and no model may write the fix (TERRAFIX_GENERATOR=rules): the
+ * operator has to map the test. A configuration problem (failed(config)), not finished work.
+ */
+function unmappedTest(testId: string): Outcome {
+  return {
+    type: "failed",
+    kind: "config",
+    message: `no control covers test ${testId} and TERRAFIX_GENERATOR=rules: map it with TERRAFIX_TEST_MAPPINGS=${testId}=<control id> (\`terrafix controls\` lists them)`,
+    retryable: false,
+  };
 }
 
 function unmatched(match: Extract<MatchOutput, { status: "ambiguous" | "no-match" }>): Outcome {

@@ -21,7 +21,7 @@ export interface WorkspaceDeps {
 
 export type WorkspaceOutput =
   | { status: "ready"; checkouts: RepoCheckout[]; release(): void }
-  | { status: "skip"; outcome: Extract<Outcome, { type: "no-match" | "ignored" }>; release(): void };
+  | { status: "skip"; outcome: Extract<Outcome, { type: "failed" | "ignored" }>; release(): void };
 
 /**
  * Stage 1: a stable checkout of every configured repository (held until `release()`), with its
@@ -34,7 +34,10 @@ export async function acquireCheckouts(input: WorkspaceInput, deps: WorkspaceDep
   const release = (): void => {
     for (const lease of leases.splice(0)) lease.release();
   };
-  if (deps.repositories.length === 0) return { status: "skip", outcome: { type: "no-match", reason: "no repository is configured for this failure" }, release };
+  // A configuration problem, not an answer about the failure: failed(config), never "done", so the
+  // job runs again once the repositories are configured (the daemon requeues these at start).
+  if (deps.repositories.length === 0)
+    return { status: "skip", outcome: { type: "failed", kind: "config", message: "no repository is configured: set TERRAFIX_REPOSITORIES", retryable: false }, release };
   const checkouts: RepoCheckout[] = [];
   try {
     for (const repo of deps.repositories) {

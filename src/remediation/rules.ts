@@ -1,6 +1,7 @@
 import { applyEdits, type ControlReviewNote, type FileChange, type ProposedChange, type TextEdit } from "../domain/change.js";
 import { controlById, controlsForTest } from "../controls/catalogue.js";
 import { fixModuleCall } from "../controls/modules.js";
+import { withFileEol } from "../terraform/canonical.js";
 import type { Control, ControlContext, FixPlan, ModuleCallRef, ResourceRef } from "../controls/types.js";
 
 export interface RuleFixInput {
@@ -53,7 +54,8 @@ export function generateRuleFix(input: RuleFixInput): RuleFixResult {
   }
   const files: FileChange[] = [...edits].map(([path, { edits: fileEdits, create }]) => {
     const before = create ? "" : (input.ctx.files.get(path)?.text ?? "");
-    return { path, before, after: applyEdits(before, fileEdits) };
+    // The helpers write `\n`; a CRLF file gets CRLF in what is added (canonical.ts).
+    return { path, before, after: applyEdits(before, withFileEol(before, fileEdits)) };
   });
   const change: ProposedChange = {
     files,

@@ -1,6 +1,7 @@
 import { gateResult, verificationReport, type FileChange, type ProposedChange, type VerificationCheck, type VerificationReport } from "../domain/change.js";
 import { contextFromFiles } from "../controls/context.js";
 import type { ResourceRef } from "../controls/types.js";
+import { withoutBom } from "../terraform/canonical.js";
 import { parseHclFile, type ParsedFile } from "../terraform/parse.js";
 import { allowlistFor, checkGuardrails, sizeViolations, type GuardrailFile, type GuardrailViolation } from "./guardrails.js";
 import { evaluateFiles, regressions, resolveControl, targetResult } from "./verify-controls.js";
@@ -140,22 +141,54 @@ async function beforeOf(change: FileChange, files: ReadonlyMap<string, ParsedFil
   return parseHclFile(change.path, change.before);
 }
 
+/**
+ * terraform fmt must leave what the change writes unchanged. A file that was not fmt-clean before
+ * (legacy interpolation, unaligned groups) is not held against the change: only lines fmt would
+ * rewrite that the file did not already have count. fmt strips a UTF-8 BOM and keeps CRLF, so the
+ * BOM is set aside and line endings compared as they are (canonical.ts).
+ */
 async function fmtGate(files: readonly FileChange[], formatter: VerifyOptions["formatter"]): Promise<VerificationCheck> {
   if (formatter === undefined) return gateResult("fmt", "skipped", "no terraform binary to run terraform fmt");
   const problems: string[] = [];
   for (const file of files) {
-    const formatted = await formatter(file.after);
+    const after = withoutBom(file.after).body;
+    const formatted = await formatter(after);
     if (formatted === null) return gateResult("fmt", "skipped", `terraform fmt could not format ${file.path}`);
-    if (formatted === file.after) continue;
-    // A file that was not fmt-clean before is not held against the change, as long as it adds no new drift.
-    const before = file.before === "" ? "" : await formatter(file.before);
-    const drift = (a: string, b: string): number => a.split("\n").filter((line, i) => line !== b.split("\n")[i]).length;
-    if (before !== null && before !== file.before && drift(file.after, formatted) <= drift(file.before, before)) continue;
-    problems.push(`${file.path}: ${firstDifference(file.after, formatted)}`);
+    if (formatted === after) continue;
+    const before = withoutBom(file.before).body;
+    const formattedBefore = before === "" ? "" : await formatter(before);
+    const added = formattedBefore === null ? undefined : newDrift(before, formattedBefore, after, formatted);
+    if (added !== undefined && added.length === 0) continue;
+    problems.push(`${file.path}: ${added?.[0] ?? firstDifference(after, formatted)}`);
   }
   return problems.length === 0
     ? gateResult("fmt", "pass", "terraform fmt leaves the changed files unchanged")
     : gateResult("fmt", "fail", `terraform fmt would rewrite the change: ${problems.join("; ")}`);
+}
+
+/**
+ * Lines of `after` fmt rewrites that `before` did not already have (as a multiset of line texts),
+ * each described; undefined when fmt changed the line count, so lines cannot be paired.
+ */
+function newDrift(before: string, formattedBefore: string, after: string, formatted: string): string[] | undefined {
+  const drifted = (text: string, fmt: string): { line: string; fmt: string; n: number }[] | undefined => {
+    const a = text.split("\n");
+    const f = fmt.split("\n");
+    if (a.length !== f.length) return undefined;
+    return a.flatMap((line, i) => (line === f[i] ? [] : [{ line, fmt: f[i] ?? "", n: i + 1 }]));
+  };
+  const old = drifted(before, formattedBefore);
+  const now = drifted(after, formatted);
+  if (old === undefined || now === undefined) return undefined;
+  const budget = new Map<string, number>();
+  for (const d of old) budget.set(d.line, (budget.get(d.line) ?? 0) + 1);
+  const out: string[] = [];
+  for (const d of now) {
+    const left = budget.get(d.line) ?? 0;
+    if (left > 0) budget.set(d.line, left - 1);
+    else out.push(`line ${d.n} is ${JSON.stringify(d.line)}, terraform fmt writes ${JSON.stringify(d.fmt)}`);
+  }
+  return out;
 }
 
 function firstDifference(actual: string, formatted: string): string {

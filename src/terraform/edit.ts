@@ -1,4 +1,5 @@
 import type { TextEdit } from "../domain/change.js";
+import { unwrapInterpolation } from "./canonical.js";
 import type { HclAttribute, HclBlock } from "./parse.js";
 
 /**
@@ -7,7 +8,10 @@ import type { HclAttribute, HclBlock } from "./parse.js";
  * is indented like its surroundings and laid out the way `terraform fmt` would leave it, so the
  * fmt gate passes: an attribute appended to an aligned group is padded to the group's `=` column,
  * and one that would widen the group starts its own group after a blank line (hclwrite aligns
- * only runs of consecutive single-line attributes).
+ * only runs of consecutive single-line attributes). Values are written as fmt writes them
+ * (canonical.ts: an interpolation-only string copied from the repository is unwrapped). The text
+ * of every edit uses `\n`; rules.ts converts it to the file's line ending, and offsets here stop
+ * before a `\r\n` so CRLF files stay CRLF.
  */
 
 /** A new block or attribute to render: attributes first (aligned), then nested blocks. */
@@ -36,7 +40,7 @@ export function renderBlock(block: NewBlock, indent: string, unit: string): stri
   const width = Math.max(0, ...attrs.filter(([, v]) => !v.includes("\n")).map(([n]) => n.length));
   for (const [name, value] of attrs) {
     const pad = value.includes("\n") ? "" : " ".repeat(width - name.length);
-    lines.push(`${indent}${unit}${name}${pad} = ${reindent(value, indent + unit)}`);
+    lines.push(`${indent}${unit}${name}${pad} = ${reindent(unwrapInterpolation(value), indent + unit)}`);
   }
   for (const nested of block.blocks ?? []) lines.push(renderBlock(nested, indent + unit, unit));
   lines.push(`${indent}}`);
@@ -48,10 +52,17 @@ function reindent(value: string, indent: string): string {
   return value.replace(/\n/g, `\n${indent}`);
 }
 
-/** Offset of the end of the line holding `offset` (before its newline), so trailing comments stay put. */
+/** Offset of the end of the line holding `offset` (before its `\n` or `\r\n`), so trailing comments stay put. */
 function endOfLine(text: string, offset: number): number {
   const nl = text.indexOf("\n", offset);
-  return nl === -1 ? text.length : nl;
+  if (nl === -1) return text.length;
+  return nl > offset && text[nl - 1] === "\r" ? nl - 1 : nl;
+}
+
+/** Offset of the start of the line after the one holding `offset` (the text's end on the last line). */
+function nextLineStart(text: string, offset: number): number {
+  const nl = text.indexOf("\n", offset);
+  return nl === -1 ? text.length : nl + 1;
 }
 
 function lineStartOf(text: string, offset: number): number {
@@ -76,11 +87,12 @@ function bodyItems(block: HclBlock): BodyItem[] {
 
 /** Replaces an attribute's value expression. */
 export function replaceAttributeValue(attribute: HclAttribute, valueText: string): TextEdit {
-  return { start: attribute.valueSpan.start, end: attribute.valueSpan.end, text: valueText };
+  return { start: attribute.valueSpan.start, end: attribute.valueSpan.end, text: unwrapInterpolation(valueText) };
 }
 
 /** Sets an attribute: replaces its value when present, else appends it at the end of the body. */
-export function setAttribute(text: string, block: HclBlock, name: string, valueText: string): TextEdit {
+export function setAttribute(text: string, block: HclBlock, name: string, value: string): TextEdit {
+  const valueText = unwrapInterpolation(value);
   const existing = block.attributes.find((a) => a.name === name);
   if (existing !== undefined) return replaceAttributeValue(existing, valueText);
   const unit = indentUnit(text, block);
@@ -105,7 +117,8 @@ export function setAttribute(text: string, block: HclBlock, name: string, valueT
 export function setAttributes(text: string, block: HclBlock, values: readonly (readonly [string, string])[]): TextEdit[] {
   const edits: TextEdit[] = [];
   const missing: (readonly [string, string])[] = [];
-  for (const [name, value] of values) {
+  for (const [name, raw] of values) {
+    const value = unwrapInterpolation(raw);
     const existing = block.attributes.find((a) => a.name === name);
     if (existing !== undefined) edits.push(replaceAttributeValue(existing, value));
     else missing.push([name, value]);
@@ -253,13 +266,13 @@ function removeLines(text: string, start: number, end: number): TextEdit {
   const after = text.slice(end, lineEnd);
   if (!/^[ \t]*$/.test(before) || !/^[ \t]*(#.*|\/\/.*)?$/.test(after)) return { start, end, text: "" };
   let from = lineStart;
-  let to = Math.min(text.length, lineEnd + 1);
-  const prevBlank = from >= 2 && /\n[ \t]*\n$/.test(text.slice(0, from));
+  let to = nextLineStart(text, end);
+  const prevBlank = from >= 2 && /\n[ \t]*\r?\n$/.test(text.slice(0, from));
   const rest = text.slice(to);
-  const nextBlank = /^[ \t]*\n/.test(rest);
+  const nextBlank = /^[ \t]*\r?\n/.test(rest);
   const nextClose = /^[ \t]*\}/.test(rest);
   if (prevBlank && (nextBlank || nextClose || rest === "")) from = text.lastIndexOf("\n", from - 2) + 1;
-  else if (nextBlank && /\{[ \t]*\n$/.test(text.slice(0, from))) to = text.indexOf("\n", to) + 1;
+  else if (nextBlank && /\{[ \t]*\r?\n$/.test(text.slice(0, from))) to = nextLineStart(text, to);
   return { start: from, end: to, text: "" };
 }
 

@@ -85,6 +85,13 @@ export function evaluateExpression(src: string, ctx: EvalContext, depth = 0): Va
 
 class ParseFailure extends Error {}
 
+/** Terraform converts the strings "true" and "false" to bool where one is expected (a tfvars `x = "false"`). */
+function asBool(value: Value): boolean | undefined {
+  if (value === true || value === "true") return true;
+  if (value === false || value === "false") return false;
+  return undefined;
+}
+
 const BINARY: readonly (readonly string[])[] = [["||"], ["&&"], ["==", "!="], ["<", ">", "<=", ">="], ["+", "-"], ["*", "/", "%"]];
 
 class ExprParser {
@@ -117,8 +124,9 @@ class ExprParser {
     const yes = this.expression();
     this.expect(":");
     const no = this.expression();
-    if (cond === true) return yes;
-    if (cond === false) return no;
+    const test = asBool(cond);
+    if (test === true) return yes;
+    if (test === false) return no;
     return JSON.stringify(yes) === JSON.stringify(no) && typeof yes !== "symbol" ? yes : UNKNOWN;
   }
 
@@ -138,8 +146,8 @@ class ExprParser {
   private unary(): Value {
     if (this.isOp("!")) {
       this.pos++;
-      const v = this.unary();
-      return typeof v === "boolean" ? !v : UNKNOWN;
+      const v = asBool(this.unary());
+      return v === undefined ? UNKNOWN : !v;
     }
     if (this.isOp("-")) {
       this.pos++;

@@ -3,6 +3,7 @@ import type { ResourceIdentity } from "../domain/failure.js";
 import type { MatchedTarget } from "../domain/target.js";
 import { RESOURCE_KINDS, kindsFor, kindsForArn, type ResourceKind } from "../domain/resource-kinds.js";
 import { SPECIFIC_CONFIDENCE, nameEvidence, tagEvidence, type Evidence } from "./evidence.js";
+import { matchLookupOf, type NameAttributes } from "./match-lookup.js";
 import { relatedCandidates } from "./match-related.js";
 import { providerAliasOf, resourceTags } from "./tags.js";
 import { registryModuleOf } from "./registry-modules.js";
@@ -100,14 +101,24 @@ export function matchResource(index: RepositoryIndex, identity: ResourceIdentity
   };
 
   if (options.state !== undefined) stateEvidence(index, options.state, identity, query, add);
-  const ruledOut = new Set<IndexedResource>();
-  for (const resource of index.resources) {
-    if (resource.mode !== "managed" || (query.types !== undefined && !query.types.has(resource.type)) || index.invalidFiles.has(resource.file)) continue;
-    const verdict = resourceVerdict(index, resource, query);
-    if (verdict === "conflict") ruledOut.add(resource);
-    else if (verdict.length > 0) add(resourceCandidate(resource), verdict);
+  const lookup = matchLookupOf(index);
+  // Verdicts are computed only for blocks the lookup returns, or that a later step asks about.
+  const verdicts = new Map<IndexedResource, Evidence[] | "conflict">();
+  const considered = (r: IndexedResource): boolean => r.mode === "managed" && (query.types === undefined || query.types.has(r.type)) && !index.invalidFiles.has(r.file);
+  const verdictOf = (r: IndexedResource): Evidence[] | "conflict" => {
+    let verdict = verdicts.get(r);
+    if (verdict === undefined) verdicts.set(r, (verdict = resourceVerdict(index, r, query)));
+    return verdict;
+  };
+  const ruledOut = (r: IndexedResource): boolean => considered(r) && verdictOf(r) === "conflict";
+  const types = query.types === undefined ? lookup.types() : [...query.types];
+  const found = lookup.inIndexOrder(types.flatMap((type) => lookup.candidates(type, nameAttributesOf(query, type), query.names, query.names[0], query.tags)));
+  for (const resource of found) {
+    if (!considered(resource)) continue;
+    const verdict = verdictOf(resource);
+    if (verdict !== "conflict" && verdict.length > 0) add(resourceCandidate(resource), verdict);
   }
-  for (const call of index.moduleCalls) {
+  for (const call of lookup.registryCalls) {
     if (index.invalidFiles.has(call.file)) continue;
     const verdict = moduleCallVerdict(call, query);
     if (verdict.length > 0) add({ ...spanOf(call.block, call.address, call.file), root: call.rootDir, moduleCall: call }, verdict);
@@ -118,9 +129,7 @@ export function matchResource(index: RepositoryIndex, identity: ResourceIdentity
 
   let candidates = [...byAddress.values()].sort((a, b) => b.confidence - a.confidence || a.address.localeCompare(b.address) || a.file.localeCompare(b.file) || (a.root ?? "").localeCompare(b.root ?? ""));
   if (candidates.length === 0 && query.idOnly) {
-    candidates = index.resources
-      .filter((r) => r.mode === "managed" && query.types?.has(r.type) === true && !ruledOut.has(r))
-      .slice(0, MAX_CANDIDATES)
+    candidates = sameKind(lookup.inIndexOrder(types.flatMap((t) => lookup.ofType(t))), (r) => !index.invalidFiles.has(r.file) && !ruledOut(r))
       .map((r) => ({ ...resourceCandidate(r), confidence: 0.1, reasons: [`same kind (${r.type}); no Name tag, trace tag or state entry identifies it`] }));
     if (candidates.length > 0)
       return {
@@ -215,8 +224,29 @@ function fillOf(query: Query): { account?: string; region?: string; partition?: 
   return { ...(query.account === undefined ? {} : { account: query.account }), ...(query.region === undefined ? {} : { region: query.region }), ...(query.partition === undefined ? {} : { partition: query.partition }) };
 }
 
+/** The first MAX_CANDIDATES resources that pass, looking no further. */
+function sameKind(resources: readonly IndexedResource[], keep: (r: IndexedResource) => boolean): IndexedResource[] {
+  const out: IndexedResource[] = [];
+  for (const r of resources) {
+    if (out.length >= MAX_CANDIDATES) break;
+    if (keep(r)) out.push(r);
+  }
+  return out;
+}
+
+/** The attributes resourceVerdict reads a name from, for blocks of `type` (for the lookup). */
+function nameAttributesOf(query: Query, type: string): NameAttributes {
+  if (query.idOnly) return { name: "name" };
+  const kind = kindOf(query, type);
+  return { name: kind?.nameAttribute ?? "name", prefix: kind?.prefixAttribute };
+}
+
+function kindOf(query: Query, type: string): ResourceKind | undefined {
+  return query.kinds.find((k) => k.terraformTypes.includes(type)) ?? RESOURCE_KINDS.find((k) => k.terraformTypes.includes(type));
+}
+
 export function resourceVerdict(index: RepositoryIndex, resource: IndexedResource, query: Query): Evidence[] | "conflict" {
-  const kind = query.kinds.find((k) => k.terraformTypes.includes(resource.type)) ?? RESOURCE_KINDS.find((k) => k.terraformTypes.includes(resource.type));
+  const kind = kindOf(query, resource.type);
   const evidence: Evidence[] = [];
   const body = resource.block.body;
   const fill = fillOf(query);
@@ -291,10 +321,12 @@ function stateEvidence(index: RepositoryIndex, state: TerraformState, identity: 
 
 function matchAccountLevel(index: RepositoryIndex, query: Query): MatchResult {
   const types = new Set(query.kinds.flatMap((k) => k.terraformTypes));
-  const found: MatchCandidate[] = index.resources
-    .filter((r) => r.mode === "managed" && types.has(r.type) && !index.invalidFiles.has(r.file))
+  const lookup = matchLookupOf(index);
+  const found: MatchCandidate[] = lookup
+    .inIndexOrder([...types].flatMap((t) => lookup.ofType(t)))
+    .filter((r) => !index.invalidFiles.has(r.file))
     .map((r) => ({ ...resourceCandidate(r), confidence: 0.9, reasons: [`account-level ${r.type} (one per account)`] }));
-  for (const call of index.moduleCalls) {
+  for (const call of lookup.registryCalls) {
     const spec = call.local ? undefined : registryModuleOf(call.source);
     if (spec !== undefined && query.kinds.some((k) => spec.kinds.includes(k.id)))
       found.push({ ...spanOf(call.block, call.address, call.file), moduleCall: call, confidence: 0.85, reasons: [`module ${call.source} manages the account password policy`] });

@@ -86,8 +86,10 @@ describe("loadConfig", () => {
 
   it("requireFor reports every option a purpose needs", () => {
     const config = loadConfig({ env: {} });
-    const error = configError(() => requireFor(config, ["poll-vanta", "publish-github"]));
-    expect(error.issues.map((i) => i.env)).toEqual(["VANTA_CLIENT_ID", "VANTA_CLIENT_SECRET", "GITHUB_TOKEN", "TERRAFIX_REPOSITORIES"]);
+    const error = configError(() => requireFor(config, ["work-jobs", "poll-vanta", "publish-github"]));
+    expect(error.issues.map((i) => i.env)).toEqual(["TERRAFIX_REPOSITORIES", "VANTA_CLIENT_ID", "VANTA_CLIENT_SECRET", "GITHUB_TOKEN"]);
+    // Any publisher (dry-run, local) needs a repository to search: the check is its own purpose.
+    expect(configError(() => requireFor(config, ["work-jobs"])).issues.map((i) => i.env)).toEqual(["TERRAFIX_REPOSITORIES"]);
     const app = loadConfig({ env: { GITHUB_APP_ID: "1", TERRAFIX_REPOSITORIES: "a/b" } });
     expect(configError(() => requireFor(app, ["publish-github"])).issues.map((i) => i.env)).toEqual([
       "GITHUB_APP_PRIVATE_KEY",

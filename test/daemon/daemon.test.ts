@@ -213,6 +213,47 @@ describe("several daemons on one store", () => {
   });
 });
 
+describe("configuration problems", () => {
+  const misconfigured: RunJob = () => Promise.resolve({ outcome: { type: "failed", kind: "config", message: "no repository is configured", retryable: false }, timings: {} });
+
+  it("stay failed within a process and run again in the next one (runOnce and start), with no retry", async () => {
+    const source = new MemorySource();
+    source.failures = [failure(1), failure(2)];
+    const store = await sqliteStore();
+    const first = daemon(source, store, misconfigured);
+    expect((await first.runOnce()).jobs).toBe(2);
+    expect((await store.list({ status: "failed" })).map((j) => j.errorKind)).toEqual(["config", "config"]);
+    // The same process does not loop on them: its configuration has not changed.
+    expect((await first.runOnce()).jobs).toBe(0);
+
+    // A later process (configuration fixed) runs them, without `retry`.
+    expect((await daemon(source, store, publishOk).runOnce()).jobs).toBe(2);
+    expect((await store.stats(new Date())).byOutcome["pr-opened"]).toBe(2);
+
+    // The daemon does the same when it starts; other failures are left for `retry`. (New test ids:
+    // an unchanged test is not refetched between full resyncs.)
+    const again = new MemorySource();
+    again.failures = [failure(3, "acme-custom-test"), failure(4, "aws-rds-multi-az-redundancy")];
+    await daemon(again, store, (job) =>
+      Promise.resolve({ outcome: job.failure.testId === "aws-rds-multi-az-redundancy" ? { type: "failed", kind: "permanent", message: "GitHub 403", retryable: false } : { type: "failed", kind: "config", message: "unmapped", retryable: false }, timings: {} }),
+    ).runOnce();
+    const seen: string[] = [];
+    let ran = (): void => undefined;
+    const finished = new Promise<void>((resolve) => (ran = resolve));
+    vi.useFakeTimers({ toFake: ["setTimeout", "setInterval", "Date"] });
+    const d = daemon(again, store, (job, signal) => {
+      seen.push(job.failure.testId);
+      return publishOk(job, signal);
+    }, { claimIntervalMs: 20, onJobFinished: () => ran() });
+    d.start();
+    await finished;
+    await vi.advanceTimersByTimeAsync(100); // five more claim rounds: nothing else runs
+    await d.gracefulShutdown(1000);
+    expect(seen).toEqual(["acme-custom-test"]);
+    expect((await store.list({ status: "failed" })).map((j) => j.errorKind)).toEqual(["permanent"]);
+  });
+});
+
 describe("poller lease", () => {
   it("is kept by the leader's heartbeat between polls, and passes on when the leader stops renewing it", async () => {
     vi.useFakeTimers({ toFake: ["setTimeout", "setInterval", "Date"] });

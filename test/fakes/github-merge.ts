@@ -37,3 +37,29 @@ function importTree(mirror: string, store: GitStore, tree: string): string {
   if (built !== tree) throw new Error(`imported tree ${built} differs from git's ${tree}`);
   return built;
 }
+
+/** `mergeable` / `mergeable_state` as GitHub reports them for an open PR. */
+export interface FakeMergeStatus {
+  mergeable: boolean | null;
+  state: "clean" | "dirty" | "behind" | "unknown";
+}
+
+/**
+ * GitHub's merge status: `dirty` (mergeable false) when git cannot merge the head into the base;
+ * `behind` only when the base branch's protection requires branches to be up to date before
+ * merging ("strict" required status checks) and the head does not contain the base's tip —
+ * without that protection a PR that is merely behind reads `clean`; else `clean`.
+ * https://docs.github.com/en/graphql/reference/enums#mergestatestatus,
+ * https://docs.github.com/en/repositories/configuring-branches-and-merges-in-your-repository/managing-protected-branches/about-protected-branches#require-status-checks-before-merging
+ */
+export function mergeStatus(mirror: string, store: GitStore, baseHead: string, head: string, requireUpToDate: boolean): FakeMergeStatus {
+  if (!mergeTree(mirror, store, baseHead, head).clean) return { mergeable: false, state: "dirty" };
+  if (requireUpToDate && !isAncestor(mirror, baseHead, head)) return { mergeable: true, state: "behind" };
+  return { mergeable: true, state: "clean" };
+}
+
+function isAncestor(mirror: string, ancestor: string, of: string): boolean {
+  const result = spawnSync("git", ["-C", mirror, "merge-base", "--is-ancestor", ancestor, of], { encoding: "utf8" });
+  if (result.status !== 0 && result.status !== 1) throw new Error(`git merge-base failed: ${result.stderr}`);
+  return result.status === 0;
+}

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { renderComment, renderIssue, renderLabel, renderPull, renderRepo } from "./github-render.js";
+import type { FakeMergeStatus } from "./github-merge.js";
 import { HttpError, isPull, notFound, now, pullsOf, validationFailed, type FakeIssue, type FakePull, type FakeRepo, type FakeState } from "./github-state.js";
 
 export interface Identity {
@@ -25,8 +26,8 @@ export interface Ctx {
   repo(): FakeRepo;
   setRef(repo: FakeRepo, branch: string, sha: string | undefined): void;
   merge(repo: FakeRepo, number: number): string;
-  /** Whether the PR merges cleanly into its base now (git merge-tree on the bare mirror). */
-  mergeable(repo: FakeRepo, pull: FakePull): boolean;
+  /** The PR's merge status now (git on the bare mirror; see github-merge.ts). */
+  mergeable(repo: FakeRepo, pull: FakePull): FakeMergeStatus;
 }
 
 export interface Reply {
@@ -83,16 +84,15 @@ function getUserByLogin(ctx: Ctx): Reply {
 
 /**
  * A single PR carries the merge status GitHub computes: `mergeable` and `mergeable_state`
- * ("clean", or "dirty" when git cannot merge it) for open PRs, null once closed.
+ * ("clean", "dirty" when git cannot merge it, "behind" under up-to-date protection) for open
+ * PRs, null and "unknown" once closed or while it is being computed.
  * https://docs.github.com/en/rest/pulls/pulls#get-a-pull-request
  */
 function getPull(ctx: Ctx): Reply {
   const repo = ctx.repo();
   const pull = pullOf(ctx);
-  const open = pull.state === "open";
-  const clean = open ? ctx.mergeable(repo, pull) : null;
-  const state = clean === null ? "unknown" : clean ? "clean" : "dirty";
-  return { status: 200, body: { ...renderPull(ctx.base, repo, pull), mergeable: clean, mergeable_state: state, merge_commit_sha: null } };
+  const status = pull.state === "open" ? ctx.mergeable(repo, pull) : { mergeable: null, state: "unknown" };
+  return { status: 200, body: { ...renderPull(ctx.base, repo, pull), mergeable: status.mergeable, mergeable_state: status.state, merge_commit_sha: null } };
 }
 
 function createInstallationToken(ctx: Ctx): Reply {

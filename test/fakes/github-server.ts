@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { BareMirror } from "./github-export.js";
-import { mergeTree } from "./github-merge.js";
+import { mergeStatus, mergeTree } from "./github-merge.js";
 import type { FlatEntry } from "./github-git-store.js";
 import { apiRoutes, type Caller, type Ctx, type Identity, type Route } from "./github-routes.js";
 import { gitRoutes } from "./github-routes-git.js";
@@ -37,6 +37,12 @@ export interface FakeGitHubOptions {
    * https://docs.github.com/en/rest/using-the-rest-api/rate-limits-for-the-rest-api#about-secondary-rate-limits
    */
   contentLimits?: { perMinute: number; perHour: number; retryAfter?: number } | false;
+  /**
+   * Answer `mergeable: null` / "unknown" on the first read of a PR after its base or head moved,
+   * as GitHub does while a background job computes it (default off: tests read it once).
+   * https://docs.github.com/en/rest/guides/using-the-rest-api-to-interact-with-your-git-database#checking-mergeability-of-pull-requests
+   */
+  lazyMergeability?: boolean;
 }
 
 export type Latency = number | ((request: { method: string; path: string }) => number);
@@ -220,7 +226,13 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
         mergeable: (repo, pull) => {
           const head = repo.refs.get(pull.head) ?? pull.headSha;
           const baseHead = repo.refs.get(pull.base) ?? pull.baseSha;
-          return repo.mirror === undefined ? true : mergeTree(repo.mirror.path, state.store, baseHead, head).clean;
+          if (options.lazyMergeability === true && pull.mergeComputedFor !== `${baseHead}:${head}`) {
+            // GitHub starts the computation on this read and answers null until it is done.
+            pull.mergeComputedFor = `${baseHead}:${head}`;
+            return { mergeable: null, state: "unknown" };
+          }
+          if (repo.mirror === undefined) return { mergeable: true, state: "clean" };
+          return mergeStatus(repo.mirror.path, state.store, baseHead, head, repo.requireUpToDate === true);
         },
       };
       const reply = route[2](ctx);

@@ -43,6 +43,11 @@ export interface FakePull extends FakeIssue {
   requestedReviewers: string[];
   /** Team slugs requested with `team_reviewers`. */
   requestedTeams: string[];
+  /**
+   * The base and head GitHub last computed the merge status for: GitHub computes it in the
+   * background, so the first read after either moves answers `mergeable: null` ("unknown").
+   */
+  mergeComputedFor?: string;
 }
 
 export interface FakeRepo {
@@ -61,6 +66,11 @@ export interface FakeRepo {
   collaborators: Set<string>;
   /** Team slugs with access to the repository. */
   teams: Set<string>;
+  /**
+   * Branch protection of the default branch: "Require branches to be up to date before merging"
+   * (strict status checks). Only then does GitHub report a PR that is behind as `behind`.
+   */
+  requireUpToDate?: boolean;
 }
 
 export interface RequestRecord {

@@ -113,6 +113,36 @@ describe("the fake GitHub tells the truth", () => {
     expect(await merge.json()).toMatchObject({ message: "Pull Request is not mergeable" });
   });
 
+  it("reports a PR behind its base as `behind` only under up-to-date protection, else `clean` (a conflict stays `dirty`)", async () => {
+    await publisherFor(fake).publish(request());
+    fake.pushHumanCommit("acme", "infra", "main", { "README.md": "unrelated\n" });
+    expect(await (await api("/repos/acme/infra/pulls/1")).json()).toMatchObject({ mergeable: true, mergeable_state: "clean" });
+
+    fake.repo("acme", "infra").requireUpToDate = true;
+    expect(await (await api("/repos/acme/infra/pulls/1")).json()).toMatchObject({ mergeable: true, mergeable_state: "behind" });
+
+    fake.pushHumanCommit("acme", "infra", "main", { "main.tf": `${MAIN_TF}# a conflicting edit on main\n` });
+    expect(await (await api("/repos/acme/infra/pulls/1")).json()).toMatchObject({ mergeable: false, mergeable_state: "dirty" });
+  });
+
+  it("with lazyMergeability answers null / unknown on the first read after the base moves, then the status", async () => {
+    const lazyDir = mkdtempSync(join(tmpdir(), "terrafix-fakegit-lazy-"));
+    const lazy = await startFakeGitHub({ gitDir: lazyDir, lazyMergeability: true });
+    try {
+      seedRepo(lazy);
+      await publisherFor(lazy).publish(request());
+      const read = async (): Promise<unknown> => (await fetch(`${lazy.url}/repos/acme/infra/pulls/1`, { headers: token })).json();
+      expect(await read()).toMatchObject({ mergeable: null, mergeable_state: "unknown" });
+      expect(await read()).toMatchObject({ mergeable: true, mergeable_state: "clean" });
+      lazy.pushHumanCommit("acme", "infra", "main", { "main.tf": `${MAIN_TF}# a conflicting edit on main\n` });
+      expect(await read()).toMatchObject({ mergeable: null, mergeable_state: "unknown" });
+      expect(await read()).toMatchObject({ mergeable: false, mergeable_state: "dirty" });
+    } finally {
+      await lazy.close();
+      rmSync(lazyDir, { recursive: true, force: true });
+    }
+  });
+
   it("merges non-overlapping edits of one file as git does", async () => {
     await publisherFor(fake).publish(request());
     fake.pushHumanCommit("acme", "infra", "main", { "main.tf": `# header on main\n${MAIN_TF}` });

@@ -2,7 +2,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startFakeBedrock, type FakeBedrock } from "../fakes/bedrock-server.js";
-import { startFakeGitHub, type FakeGitHub } from "../fakes/github-server.js";
+import { startFakeGitHub, type FakeGitHub, type FakeGitHubOptions } from "../fakes/github-server.js";
 import { startFakeVanta, type FakeVanta } from "../fakes/vanta-server.js";
 import type { ScenarioTest } from "../fakes/vanta-scenario.js";
 
@@ -45,9 +45,9 @@ export interface E2eEnvironment {
 }
 
 /** Fake Vanta, GitHub (with clones served from bare repositories) and Bedrock, with `buckets` failing buckets. */
-export async function startE2e(buckets: number): Promise<E2eEnvironment> {
+export async function startE2e(buckets: number, options: { github?: Omit<FakeGitHubOptions, "gitDir"> } = {}): Promise<E2eEnvironment> {
   const work = mkdtempSync(join(tmpdir(), "terrafix-e2e-"));
-  const github = await startFakeGitHub({ gitDir: join(work, "git") });
+  const github = await startFakeGitHub({ ...options.github, gitDir: join(work, "git") });
   const vanta = await startFakeVanta({ scenario: bucketScenario(buckets) });
   const bedrock = await startFakeBedrock();
   github.createRepo("acme", "infra", bucketRepo(buckets));

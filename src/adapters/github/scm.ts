@@ -1,6 +1,7 @@
+import { setTimeout as delay } from "node:timers/promises";
 import type { Logger } from "../../observability/logger.js";
 import type { RepositoryRef } from "../../ports/repo-workspace.js";
-import type { Scm } from "../../ports/scm.js";
+import type { MergeStatus, Scm } from "../../ports/scm.js";
 import { createGitHubClient, type BotIdentity, type GitHubAuth, type GitHubClient, type RetrySettings, type ThrottleSettings } from "./client.js";
 import { branchHead, defaultBranchHead, hasCommit, writeBranch, type CommitAuthor, type RepoCoordinates } from "./branch.js";
 import { createPull, ensureLabel, findPulls, listPulls, requestReviewers } from "./pulls.js";
@@ -19,6 +20,8 @@ export interface GitHubScmOptions {
   /** Tests: pacing off, tiny Retry-After unit. */
   throttle?: ThrottleSettings;
   retry?: RetrySettings;
+  /** Wait before reading a merge status GitHub was still computing again (default 1 s). */
+  mergeabilityRetryMs?: number;
 }
 
 /** The GitHub Scm, plus what only the composition root needs from GitHub. */
@@ -97,10 +100,18 @@ export function createGitHubScm(options: GitHubScmOptions): GitHubScm {
       }),
     mergeStatus: (repo, number) =>
       call("read merge status", async () => {
-        const status = PullMergeStatus.parse((await octokit.rest.pulls.get({ ...at(repo), pull_number: number })).data);
-        const known = ["clean", "dirty", "behind", "blocked", "unstable", "draft", "has_hooks"] as const;
-        const state = known.find((s) => s === status.mergeable_state) ?? "unknown";
-        return { mergeable: status.mergeable, state };
+        const read = async (): Promise<MergeStatus> => {
+          const status = PullMergeStatus.parse((await octokit.rest.pulls.get({ ...at(repo), pull_number: number })).data);
+          const known = ["clean", "dirty", "behind", "blocked", "unstable", "draft", "has_hooks"] as const;
+          return { mergeable: status.mergeable, state: known.find((s) => s === status.mergeable_state) ?? "unknown" };
+        };
+        const first = await read();
+        if (first.mergeable !== null) return first;
+        // null: GitHub has just started computing it in the background; one more read after a
+        // moment usually has the answer (else the next cycle asks again).
+        // https://docs.github.com/en/rest/guides/using-the-rest-api-to-interact-with-your-git-database#checking-mergeability-of-pull-requests
+        await delay(options.mergeabilityRetryMs ?? 1000);
+        return read();
       }),
     comments: (repo, number) =>
       call("list comments", async () => (await octokit.paginate(octokit.rest.issues.listComments, { ...at(repo), issue_number: number, per_page: 100 })).map((c) => c.body ?? "")),

@@ -8,7 +8,8 @@ import { EXIT_JOB_FAILED, EXIT_OK, EXIT_USAGE, type CheckOptions, type CliIo } f
 /**
  * `terrafix check --repo DIR [--json]` (CLI contract, ARCHITECTURE.md): the control catalogue over
  * a repository. Exit 1 when any control fails, 0 when clean (unknown results do not fail), 2 for
- * a bad --repo.
+ * a bad --repo or one without Terraform files. Findings name their root module (`root`); an
+ * unknown says why (`reason`).
  */
 export async function checkCommand(options: CheckOptions, io: CliIo): Promise<number> {
   const repo = resolve(options.repo);
@@ -19,12 +20,26 @@ export async function checkCommand(options: CheckOptions, io: CliIo): Promise<nu
   }
   const { subPath } = await localRepoSettings(options, io, repo);
   const index = await indexRepository(repo, subPath === undefined ? {} : { subPath });
+  // A folder with no Terraform (a typo in --repo, the wrong checkout) must not look like a clean one.
+  const where = subPath === undefined ? options.repo : `${options.repo} (sub-path ${subPath})`;
+  if (index.files.size === 0 && index.errors.length === 0) {
+    io.stderr.write(`terrafix check: no Terraform files (.tf, .tf.json) under ${where}; nothing to check\n`);
+    return EXIT_USAGE;
+  }
+  if (![...index.files.keys()].some((f) => /\.tf(\.json)?$/.test(f))) {
+    for (const e of index.errors) io.stderr.write(`error: ${e.file}: ${e.message}\n`);
+    io.stderr.write(`terrafix check: no Terraform configuration under ${where} could be read (${index.errors.length} file(s) failed to parse)\n`);
+    return EXIT_USAGE;
+  }
   const { findings, summary } = runCatalogue(index);
   const full: CheckSummary = { ...summary, parseErrors: index.errors.length };
   if (options.json) {
     io.stdout.write(`${JSON.stringify({ findings, summary: full })}\n`);
   } else {
-    for (const f of findings) io.stdout.write(`${f.result.toUpperCase().padEnd(7)} ${f.control.padEnd(26)} ${f.address}  ${f.file}:${f.startLine}\n`);
+    for (const f of findings) {
+      const root = f.root === "" || f.file.startsWith(`${f.root}/`) ? "" : ` [${f.root}]`;
+      io.stdout.write(`${f.result.toUpperCase().padEnd(7)} ${f.control.padEnd(26)} ${f.address}${root}  ${f.file}:${f.startLine}${f.reason === undefined ? "" : `  (${f.reason})`}\n`);
+    }
     for (const e of index.errors) io.stderr.write(`warning: ${e.file}: ${e.message}\n`);
     io.stdout.write(`${full.checks} checks on ${full.resources} resources: ${full.passed} passed, ${full.failed} failed, ${full.unknown} unknown\n`);
   }

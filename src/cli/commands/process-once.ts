@@ -1,7 +1,8 @@
 import { buildRuntime, type RuntimeOptions } from "../../composition/runtime.js";
 import type { JobResult } from "../../daemon/worker-pool.js";
 import type { JobRecord } from "../../ports/state-store.js";
-import { EXIT_JOB_FAILED, EXIT_OK, type CliIo, type ProcessOnceOptions } from "../context.js";
+import type { Outcome } from "../../domain/outcome.js";
+import { EXIT_JOB_FAILED, EXIT_OK, EXIT_USAGE, type CliIo, type ProcessOnceOptions } from "../context.js";
 import { configOf } from "./config.js";
 
 export interface FinishedJob {
@@ -11,7 +12,7 @@ export interface FinishedJob {
 
 /**
  * `terrafix process-once [--dry-run] [--limit N]`: one poll, every due job to completion, a line
- * per job, exit 0 unless a job errored.
+ * per job; exit 0, 1 when a job errored, 2 when a job met a configuration problem.
  */
 export async function processOnceCommand(options: ProcessOnceOptions, io: CliIo, extra: RuntimeOptions = {}): Promise<number> {
   const config = configOf(options, io);
@@ -33,12 +34,19 @@ export async function processOnceCommand(options: ProcessOnceOptions, io: CliIo,
         : `poll: ${poll.tests} failing test(s), ${poll.failures} failure(s), ${poll.inserted} new, ${poll.resolved} resolved\n`,
     );
     for (const { job, result } of finished) io.stdout.write(`${describeOutcome(job, result)}\n`);
-    const errored = finished.filter((f) => f.result.outcome.type === "failed");
-    io.stdout.write(`${finished.length} job(s), ${errored.length} errored\n`);
-    return errored.length > 0 ? EXIT_JOB_FAILED : EXIT_OK;
+    const misconfigured = finished.filter((f) => isConfigProblem(f.result.outcome));
+    const errored = finished.filter((f) => f.result.outcome.type === "failed" && !isConfigProblem(f.result.outcome));
+    io.stdout.write(`${finished.length} job(s), ${errored.length} errored, ${misconfigured.length} configuration problem(s)\n`);
+    // Not stored as done: the next run (after the configuration is fixed) picks them up again.
+    if (misconfigured.length > 0) io.stdout.write("fix the configuration and run again: these jobs run again then (no retry needed)\n");
+    return misconfigured.length > 0 ? EXIT_USAGE : errored.length > 0 ? EXIT_JOB_FAILED : EXIT_OK;
   } finally {
     await runtime.close();
   }
+}
+
+function isConfigProblem(outcome: Outcome): boolean {
+  return outcome.type === "failed" && outcome.kind === "config";
 }
 
 export function describeOutcome(job: JobRecord, result: JobResult): string {
@@ -57,7 +65,7 @@ export function describeOutcome(job: JobRecord, result: JobResult): string {
     case "committed":
       return `committed   ${what} -> branch ${o.branch}`;
     case "failed":
-      return `failed      ${what}: [${o.kind}] ${o.message}`;
+      return o.kind === "config" ? `config      ${what}: ${o.message}` : `failed      ${what}: [${o.kind}] ${o.message}`;
     case "ambiguous":
       return `ambiguous   ${what}: ${o.reason} (${o.candidates.join(", ")})`;
     default:

@@ -9,6 +9,7 @@ import { checkedActions, dashboardItem, readDashboard, upsertDashboard, type Das
 import { isTerraFixPull } from "./limits.js";
 import { MARKERS, UNDO_DECLINE_LABEL } from "./lineage.js";
 import type { RebaseWhen } from "./policy.js";
+import { baseTrouble } from "./update.js";
 
 export interface CycleOptions {
   scm: Scm;
@@ -72,16 +73,17 @@ export function createPublishCycle(options: CycleOptions): PublishCycle {
       const head = await scm.branchHead(repo, pull.head);
       if (head === undefined || head.parents[0] === base.head) continue;
       const status = options.rebaseWhen === "conflicted" || !isOwnCommit(head, marker.key) ? await scm.mergeStatus(repo, pull.number) : undefined;
-      const conflicted = status !== undefined && (status.mergeable === false || status.state === "dirty");
+      const trouble = status === undefined ? undefined : baseTrouble(status);
+      const conflicted = trouble === "conflicted";
       if (!isOwnCommit(head, marker.key)) {
         if (conflicted && !(await scm.comments(repo, pull.number)).some((c) => c.includes(MARKERS.conflicted))) {
           await scm.comment(repo, pull.number, `${MARKERS.conflicted}\nThis pull request conflicts with the base branch. It has commits that TerraFix did not make, so TerraFix will not rebase it: please resolve the conflict.`);
         }
         continue;
       }
-      if (options.rebaseWhen === "behind-base" || conflicted) stale.push(marker.key);
+      if (options.rebaseWhen === "behind-base" || trouble !== undefined) stale.push(marker.key);
     }
-    await requeue(stale, options.rebaseWhen === "behind-base" ? "base moved" : "conflicts with the base");
+    await requeue(stale, options.rebaseWhen === "behind-base" ? "base moved" : "conflicts with the base, or is behind a base that requires up-to-date branches");
   }
 
   /** Work held back by the open-PR limit runs as soon as a slot is free, not after a fixed wait. */

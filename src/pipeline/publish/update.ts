@@ -1,6 +1,6 @@
 import { titleHash, type PrMarker } from "../../domain/proposal.js";
 import type { PublishOutcome, PublishRequest } from "../../ports/publisher.js";
-import type { ScmPull } from "../../ports/scm.js";
+import type { MergeStatus, ScmPull } from "../../ports/scm.js";
 import { bodyOf, committedFingerprint, isOwnCommit, type Proposal } from "./content.js";
 import { MARKERS, recordedFingerprint } from "./lineage.js";
 import type { PolicyContext } from "./policy.js";
@@ -76,7 +76,12 @@ export async function updateOpen(
   return { type: "pr-updated", url: pull.url };
 }
 
-/** `rebaseWhen`: conflicted (default) asks the platform; behind-base moves on every new base. */
+/**
+ * `rebaseWhen`: `conflicted` (default) asks the platform and moves the branch when it conflicts,
+ * or when GitHub reports it `behind` (it does so only when the base's protection requires
+ * up-to-date branches, so the PR cannot be merged without moving: Renovate's `auto`);
+ * `behind-base` moves on every new base; `never` leaves the branch where it is.
+ */
 async function wantsRebase(ctx: PolicyContext, request: PublishRequest, number: number): Promise<boolean> {
   switch (ctx.options.rebaseWhen) {
     case "never":
@@ -84,13 +89,23 @@ async function wantsRebase(ctx: PolicyContext, request: PublishRequest, number: 
     case "behind-base":
       return true;
     case "conflicted":
-      return conflicted(ctx, request, number);
+      return baseTrouble(await ctx.scm.mergeStatus(request.repo, number)) !== undefined;
   }
 }
 
 async function conflicted(ctx: PolicyContext, request: PublishRequest, number: number): Promise<boolean> {
-  const status = await ctx.scm.mergeStatus(request.repo, number);
-  return status.mergeable === false || status.state === "dirty";
+  return baseTrouble(await ctx.scm.mergeStatus(request.repo, number)) === "conflicted";
+}
+
+/**
+ * What the platform's merge status says about the base: a conflict (`dirty`, mergeable false),
+ * `behind` (merge blocked until the branch is up to date), or nothing (clean, or still being
+ * computed: `mergeable: null` is no answer, the next cycle asks again).
+ */
+export function baseTrouble(status: MergeStatus): "conflicted" | "behind" | undefined {
+  if (status.mergeable === false || status.state === "dirty") return "conflicted";
+  if (status.state === "behind") return "behind";
+  return undefined;
 }
 
 export async function commentOnce(ctx: PolicyContext, request: Pick<PublishRequest, "repo">, number: number, marker: string, text: string): Promise<boolean> {

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Writable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
@@ -24,9 +27,11 @@ interface Finding {
   control: string;
   checkovIds: string[];
   address: string;
+  root: string;
   file: string;
   startLine: number;
   result: string;
+  reason?: string;
 }
 
 describe("terrafix check", () => {
@@ -43,7 +48,7 @@ describe("terrafix check", () => {
     expect(pairs).toContain("fail sg-ssh-restricted module.web_sg");
     expect(pairs).not.toContain("fail sg-ssh-restricted aws_db_instance.orders");
     const versioning = parsed.findings.find((f) => f.control === "s3-versioning");
-    expect(versioning).toEqual({ control: "s3-versioning", checkovIds: ["CKV_AWS_21"], address: "aws_s3_bucket.assets", file: "main.tf", startLine: 10, result: "fail" });
+    expect(versioning).toEqual({ control: "s3-versioning", checkovIds: ["CKV_AWS_21"], address: "aws_s3_bucket.assets", root: "", file: "main.tf", startLine: 10, result: "fail" });
     expect(parsed.summary.failed).toBe(parsed.findings.filter((f) => f.result === "fail").length);
     expect(parsed.summary.unknown).toBe(1);
     expect(parsed.summary.parseErrors).toBe(0);
@@ -62,6 +67,24 @@ describe("terrafix check", () => {
     const { io: cli, err } = io();
     expect(await checkCommand({ repo: `${FIXTURES}missing`, json: true }, cli)).toBe(2);
     expect(err.join("")).toContain("is not a directory");
+  });
+
+  it("exits 2 when --repo holds no Terraform files, instead of a clean run", async () => {
+    const empty = mkdtempSync(join(tmpdir(), "terrafix-check-empty-"));
+    try {
+      writeFileSync(join(empty, "README.md"), "# not terraform\n");
+      const { io: cli, out, err } = io();
+      expect(await checkCommand({ repo: empty, json: true }, cli)).toBe(2);
+      expect(out.join("")).toBe("");
+      expect(err.join("")).toContain("no Terraform files (.tf, .tf.json)");
+      // Only variable values, no configuration: still nothing to check.
+      writeFileSync(join(empty, "prod.tfvars"), 'region = "eu-west-1"\n');
+      const again = io();
+      expect(await checkCommand({ repo: empty, json: false }, again.io)).toBe(2);
+      expect(again.err.join("")).toContain("no Terraform configuration");
+    } finally {
+      rmSync(empty, { recursive: true, force: true });
+    }
   });
 
   it("runs the catalogue over a context built without the index", async () => {
