@@ -1,27 +1,53 @@
 /**
  * `npm run demo`: the whole job on a fresh clone with nothing configured. Starts the fake Vanta,
  * GitHub and Bedrock servers with a bundled scenario (test/fakes/scenarios/vanta-demo.json, demo/repo), runs
- * the real `process-once` code for one cycle against them on an embedded SQLite file, and prints
- * each failure, its match, its pull request and its verification summary.
+ * the real `process-once` code for one cycle against them on an embedded SQLite file, prints
+ * each failure, its match and verification, then one line per pull request, and writes every
+ * pull request (title, body, diff) into `demo-output/` (`--out DIR`) with an `index.md`.
+ * `--serve` keeps the fakes up, with a viewer of the pull requests, until Ctrl-C. Its scratch
+ * folder in the system temp directory is removed when it ends.
  */
-import { mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, relative } from "node:path";
+import { dirname, join, relative, resolve } from "node:path";
 import { PassThrough } from "node:stream";
 import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
 import { processOnceCommand, type FinishedJob } from "../src/cli/commands/process-once.js";
 import { silentLogger } from "../src/observability/logger.js";
 import { startFakeBedrock, type FakeBedrockRequest, type FakeBedrockStep } from "../test/fakes/bedrock-server.js";
 import { startFakeGitHub } from "../test/fakes/github-server.js";
 import { startFakeVanta } from "../test/fakes/vanta-server.js";
+import { collectPulls, summaryLine, writePulls, type DemoPull } from "./output.js";
+import { startViewer, untilSignal } from "./serve.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 
 export interface DemoResult {
   exitCode: number;
   jobs: FinishedJob[];
-  pulls: { number: number; title: string; url: string; body: string; files: string[] }[];
+  pulls: DemoPull[];
+  /** The folder the pull requests were written to. */
+  outDir: string;
   seconds: number;
+}
+
+/** What `--serve` prints and keeps up. */
+export interface DemoUrls {
+  viewer: string;
+  github: string;
+  vanta: string;
+  bedrock: string;
+  /** Viewer URL of each pull request, by number. */
+  pulls: Record<number, string>;
+}
+
+export interface DemoOptions {
+  print?: (line: string) => void;
+  /** Default: demo-output/ in the current folder. */
+  outDir?: string;
+  /** `--serve`: the fakes and the viewer stay up until the returned promise settles (Ctrl-C). */
+  serve?: (urls: DemoUrls) => Promise<unknown>;
 }
 
 function readTree(dir: string): Record<string, string> {
@@ -85,14 +111,19 @@ function demoModel(request: FakeBedrockRequest): FakeBedrockStep {
   return { type: "tool", input: { edits: [], rationale: "No change proposed by the demo model.", confidence: 0, risks: [] } };
 }
 
-export async function runDemo(options: { print?: (line: string) => void } = {}): Promise<DemoResult> {
+export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   const print = options.print ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const outDir = resolve(options.outDir ?? "demo-output");
   const started = performance.now();
   const work = mkdtempSync(join(tmpdir(), "terrafix-demo-"));
-  const github = await startFakeGitHub({ gitDir: join(work, "git") });
-  const vanta = await startFakeVanta({ scenario: join(here, "..", "test", "fakes", "scenarios", "vanta-demo.json") });
-  const bedrock = await startFakeBedrock({ responder: demoModel });
+  const servers: { close(): Promise<void> }[] = [];
   try {
+    const github = await startFakeGitHub({ gitDir: join(work, "git") });
+    servers.push(github);
+    const vanta = await startFakeVanta({ scenario: join(here, "..", "test", "fakes", "scenarios", "vanta-demo.json") });
+    servers.push(vanta);
+    const bedrock = await startFakeBedrock({ responder: demoModel });
+    servers.push(bedrock);
     github.createRepo("acme", "infra", readTree(join(here, "repo")));
     const env: NodeJS.ProcessEnv = {
       PATH: process.env["PATH"],
@@ -122,13 +153,12 @@ export async function runDemo(options: { print?: (line: string) => void } = {}):
       logger: silentLogger(),
       onJobFinished: (job, result) => jobs.push({ job, result }),
     });
-    const pulls = github.pulls("acme", "infra").map((p) => ({
-      number: p.number,
-      title: p.title,
-      url: `${github.url}/acme/infra/pull/${p.number}`,
-      body: p.body ?? "",
-      files: [],
-    }));
+    const pulls = collectPulls(github, "acme", "infra", jobs);
+    const shown = relative(process.cwd(), outDir).startsWith("..") ? outDir : relative(process.cwd(), outDir) || ".";
+    const where = (url: string): string => {
+      const pull = pulls.find((p) => p.url === url);
+      return pull === undefined ? url : `#${pull.number} (${join(shown, pull.file)})`;
+    };
     print(`TerraFix demo: ${jobs.length} failing resources from the fake Vanta, repository acme/infra on the fake GitHub\n`);
     for (const { job, result } of jobs.sort((a, b) => a.job.testId.localeCompare(b.job.testId))) {
       const d = result.detail ?? {};
@@ -140,17 +170,33 @@ export async function runDemo(options: { print?: (line: string) => void } = {}):
       if (verification !== undefined && !Array.isArray(verification))
         print(`    verification: ${verification.passed ? "passed" : "FAILED"} (${verification.checks.map((c) => `${c.status === "pass" ? "ok" : c.status === "fail" ? "FAIL" : "skipped"} ${c.name}`).join(", ")})`);
       if (typeof d["generator"] === "string") print(`    generator:    ${String(d["generator"])}`);
-      print(`    outcome:      ${o.type}${"url" in o ? `  ${o.url}` : ""}${"reason" in o ? `  (${o.reason})` : ""}${"message" in o ? `  (${o.message})` : ""}`);
+      print(`    outcome:      ${o.type}${"url" in o ? `  ${where(o.url)}` : ""}${"reason" in o ? `  (${o.reason})` : ""}${"message" in o ? `  (${o.message})` : ""}`);
     }
     const seconds = (performance.now() - started) / 1000;
-    print(`\n${pulls.length} pull request(s) opened in ${seconds.toFixed(1)} s; exit code ${exitCode}`);
-    return { exitCode, jobs, pulls, seconds };
+    const header = `${pulls.length} pull request(s) opened on the fake GitHub in ${seconds.toFixed(1)} s by one \`process-once\` cycle over the fake Vanta's ${jobs.length} failing resources.`;
+    writePulls(outDir, pulls, header);
+    print(`\n${pulls.length} pull request(s) opened in ${seconds.toFixed(1)} s; exit code ${exitCode}. Each one (title, body, diff) is in ${shown}/ (index.md, pr-N.md):`);
+    for (const pull of pulls) print(`  ${summaryLine(pull)}`);
+    if (options.serve !== undefined) {
+      const viewer = await startViewer(pulls, header);
+      servers.push(viewer);
+      const urls: DemoUrls = { viewer: viewer.url, github: github.url, vanta: vanta.url, bedrock: bedrock.url, pulls: Object.fromEntries(pulls.map((p) => [p.number, `${viewer.url}/pull/${p.number}`])) };
+      print(`\nServing until Ctrl-C:`);
+      print(`  pull requests (title, body, diff): ${urls.viewer}/  and  ${urls.viewer}/pull/N`);
+      print(`  fake GitHub API: ${urls.github}  (e.g. curl -H "Authorization: token ghp_demo_token_not_real" ${urls.github}/repos/acme/infra/pulls)`);
+      print(`  fake Vanta API:  ${urls.vanta}`);
+      print(`  fake Bedrock:    ${urls.bedrock}`);
+      await options.serve(urls);
+    }
+    return { exitCode, jobs, pulls, outDir, seconds };
   } finally {
-    await Promise.all([github.close(), vanta.close(), bedrock.close()]);
+    await Promise.all(servers.map((s) => s.close()));
+    rmSync(work, { recursive: true, force: true });
   }
 }
 
 if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const result = await runDemo();
+  const { values } = parseArgs({ options: { serve: { type: "boolean", default: false }, out: { type: "string" } } });
+  const result = await runDemo({ ...(values.out === undefined ? {} : { outDir: values.out }), ...(values.serve ? { serve: () => untilSignal() } : {}) });
   process.exitCode = result.exitCode;
 }
