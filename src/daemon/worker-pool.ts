@@ -25,6 +25,12 @@ export interface WorkerPoolOptions {
   /** Jobs claimed ahead of the workers; bounds memory and how long a claimed job waits. */
   queueSize: number;
   leaseMs: number;
+  /**
+   * Lease of a claimed job still waiting in the queue (default: the smaller of leaseMs and
+   * DEFAULT_CLAIM_LEASE_MS). The full lease is taken when its work starts, so a crash strands
+   * only the jobs that were running, and the queued ones are due again within this time.
+   */
+  claimLeaseMs?: number;
   logger: Logger;
   metrics?: Metrics;
   now: () => Date;
@@ -38,8 +44,13 @@ interface Running {
   job: JobRecord;
   controller: AbortController;
   done: Promise<void>;
-  renew: NodeJS.Timeout;
+  /** True once a worker slot took the job (it is starting or running); false while it waits in the queue. */
+  active: boolean;
+  /** Stops renewing the job's lease (once it is released, a renewal must not reach the store). */
+  stopLease: () => void;
 }
+
+export const DEFAULT_CLAIM_LEASE_MS = 30_000;
 
 /**
  * A bounded worker pool over the state store: it claims only as many jobs as it has room for
@@ -52,6 +63,8 @@ export class WorkerPool {
   readonly #running = new Map<string, Running>();
   #claiming: Promise<number> | undefined;
   #accepting = true;
+  #unrecorded = 0;
+  #settled = 0;
   readonly events: Lifecycle;
   #shutdown: Promise<ShutdownResult> | undefined;
   #forced = false;
@@ -78,6 +91,20 @@ export class WorkerPool {
     return this.#limit.activeCount;
   }
 
+  /** Jobs this pool has finished with (recorded, skipped or failed to record), ever. */
+  get settled(): number {
+    return this.#settled;
+  }
+
+  /** Jobs whose start or outcome the store failed to record (process-once exits non-zero on any). */
+  get unrecorded(): number {
+    return this.#unrecorded;
+  }
+
+  get #claimLeaseMs(): number {
+    return this.#options.claimLeaseMs ?? Math.min(this.#options.leaseMs, DEFAULT_CLAIM_LEASE_MS);
+  }
+
   /**
    * Claims due jobs up to the free capacity. Returns how many were claimed. While another claim
    * is under way it waits for that one (so its jobs are running when this returns) and claims
@@ -92,7 +119,7 @@ export class WorkerPool {
     const free = Math.min(this.#options.concurrency + this.#options.queueSize - this.#running.size, maxNew);
     if (free <= 0) return 0;
     const claim = (async () => {
-      const jobs = await this.#options.store.claim(this.#options.owner, free, this.#options.leaseMs, this.#options.now());
+      const jobs = await this.#options.store.claim(this.#options.owner, free, this.#claimLeaseMs, this.#options.now());
       // A key this pool already holds came back only because its lease lapsed; it is still queued here.
       for (const job of jobs) if (!this.#running.has(job.key)) this.#start(job);
       return jobs.length;
@@ -108,11 +135,33 @@ export class WorkerPool {
   #start(job: JobRecord): void {
     const controller = new AbortController();
     const { store, owner, leaseMs, logger, metrics } = this.#options;
+    const entry: Running = { job, controller, done: Promise.resolve(), active: false, stopLease: () => clearInterval(renew) };
+    let settled = false;
     const forget = (): void => {
+      if (!settled) this.#settled += 1;
+      settled = true;
       if (this.#running.get(job.key)?.controller === controller) this.#running.delete(job.key);
     };
+    let renew: NodeJS.Timeout | undefined;
+    const keepLease = (ms: number): void => {
+      clearInterval(renew);
+      renew = setInterval(() => {
+        store.renewLease(job.key, owner, ms, this.#options.now()).catch((error: unknown) => {
+          logger.warn({ key: job.key, err: coerceError(error) }, "lease renewal failed");
+        });
+      }, Math.max(1000, Math.floor(ms / 3)));
+      renew.unref();
+    };
     const run = async (): Promise<void> => {
+      entry.active = true;
       if (controller.signal.aborted) return;
+      // The full lease starts with the work; until now the job held only the short claim lease.
+      if (!(await store.start(job.key, owner, leaseMs, this.#options.now()))) {
+        logger.warn({ key: job.key }, "claim lost before the job started; skipped");
+        return;
+      }
+      if (controller.signal.aborted) return; // released by a shutdown while it was starting
+      keepLease(leaseMs);
       // `claim` counts the attempt: more than one means this is a retry of the job.
       if (job.attempts > 1) metrics?.retries.inc({ service: "job" });
       metrics?.inFlight.inc();
@@ -134,16 +183,12 @@ export class WorkerPool {
       // then start, not be taken for this run still holding the key.
       forget();
     };
-    // The lease is renewed from the claim on, not from the start of the run: a job waiting in the
-    // queue longer than its lease would otherwise be claimed again (by this pool or another).
-    const renew = setInterval(() => {
-      store.renewLease(job.key, owner, leaseMs, this.#options.now()).catch((error: unknown) => {
-        logger.warn({ key: job.key, err: coerceError(error) }, "lease renewal failed");
-      });
-    }, Math.max(1000, Math.floor(leaseMs / 3)));
-    renew.unref();
-    const done = this.#limit(run)
+    // The claim lease is renewed while the job waits in the queue: a job waiting longer than it
+    // would otherwise be claimed again (by this pool or another).
+    keepLease(this.#claimLeaseMs);
+    entry.done = this.#limit(run)
       .catch((error: unknown) => {
+        this.#unrecorded += 1;
         logger.error({ key: job.key, err: coerceError(error) }, "recording a job outcome failed");
       })
       .finally(() => {
@@ -151,7 +196,7 @@ export class WorkerPool {
         forget();
         metrics?.queueDepth.set(this.#limit.pendingCount);
       });
-    this.#running.set(job.key, { job, controller, done, renew });
+    this.#running.set(job.key, entry);
     metrics?.queueDepth.set(this.#limit.pendingCount);
   }
 
@@ -184,7 +229,10 @@ export class WorkerPool {
 
   async #runShutdown(graceMs: number): Promise<ShutdownResult> {
     const before = this.#running.size;
-    if (!this.#forced && before > 0) {
+    // Queued jobs never started: they go back at once instead of starting during the grace time.
+    const queued = [...this.#running.values()].filter((r) => !r.active);
+    await this.#releaseAll(queued);
+    if (!this.#forced && this.#running.size > 0) {
       let timer: NodeJS.Timeout | undefined;
       const graceOver = new Promise<void>((resolve) => {
         this.#endGrace = resolve;
@@ -194,12 +242,17 @@ export class WorkerPool {
       clearTimeout(timer);
       this.#endGrace = undefined;
     }
-    const left = [...this.#running.values()];
-    for (const r of left) {
-      clearInterval(r.renew);
+    const left = [...this.#running.values()].filter((r) => !queued.includes(r));
+    await this.#releaseAll(left);
+    return { finished: before - left.length - queued.length, released: left.length + queued.length };
+  }
+
+  async #releaseAll(jobs: readonly Running[]): Promise<void> {
+    for (const r of jobs) {
+      r.stopLease();
       r.controller.abort(new Error("shutdown"));
     }
-    for (const r of left) {
+    for (const r of jobs) {
       try {
         await this.#options.store.release(r.job.key, this.#options.owner, this.#options.now());
         this.events.emit("job:released", { job: r.job });
@@ -207,6 +260,5 @@ export class WorkerPool {
         this.#options.logger.warn({ key: r.job.key, err: coerceError(error) }, "releasing a job failed; its lease will expire");
       }
     }
-    return { finished: before - left.length, released: left.length };
   }
 }
