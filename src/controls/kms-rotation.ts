@@ -1,4 +1,4 @@
-import { asBool, read } from "./read.js";
+import { asBool, noteUnknownText, read } from "./read.js";
 import { attributeControl } from "./simple.js";
 
 /** CKV_AWS_7: `enable_key_rotation = true`, only for symmetric keys (others: UNKNOWN). */
@@ -21,7 +21,10 @@ export const kmsRotation = attributeControl({
   precondition: (resource) => {
     const spec = read(resource.block.body, "customer_master_key_spec");
     if (spec.state === "unknown") return "unknown";
-    if (spec.state === "known" && spec.value !== "SYMMETRIC_DEFAULT") return "unknown";
+    if (spec.state === "known" && spec.value !== "SYMMETRIC_DEFAULT") {
+      noteUnknownText(`customer_master_key_spec = ${String(spec.value)}: automatic rotation exists only for symmetric keys, so the control does not apply as written`);
+      return "unknown";
+    }
     return undefined;
   },
 });

@@ -59,7 +59,8 @@ export function collectReasons<T>(fn: () => T): { value: T; reasons: string[] } 
 }
 
 export function shorten(text: string, max = 80): string {
-  const flat = text.replace(/\s+/g, " ").trim();
+  // Repository text, shown in a terminal: no control characters (escape sequences) get through.
+  const flat = [...text.replace(/\s+/g, " ")].map((c) => (c.charCodeAt(0) < 0x20 || (c.charCodeAt(0) >= 0x7f && c.charCodeAt(0) <= 0x9f) ? "?" : c)).join("").trim();
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }
 

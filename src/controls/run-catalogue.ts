@@ -48,9 +48,10 @@ interface Pending {
  */
 export function runCatalogue(ctx: ControlContext): { findings: CheckFinding[]; summary: Omit<CheckSummary, "parseErrors"> } {
   const pending = new Map<string, Pending>();
-  const record = (control: string, checkovIds: readonly string[], target: { address: string; file: string; block: { span: { startLine: number } } }, root: string, label: string, run: () => CheckResult | undefined): void => {
+  const record = (control: string, checkovIds: readonly string[], target: { address: string; file: string; block: { span: { startLine: number }; body: unknown } }, root: string, label: string, run: () => CheckResult | undefined): void => {
     const { value: result, reasons } = collectReasons(run);
     if (result === undefined) return;
+    if (result === "unknown" && reasons.length === 0 && target.block.body === null) reasons.push("the block's content could not be read (its file did not validate)");
     const key = `${control}\u0000${root}\u0000${target.address}`;
     let entry = pending.get(key);
     if (entry === undefined) {

@@ -2,6 +2,8 @@ import { Writable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { checkCommand } from "../../src/cli/commands/check.js";
+import { runCatalogue } from "../../src/controls/run-catalogue.js";
+import { contextOf } from "./helpers.js";
 
 /**
  * `check` on the value evaluator (issue 14), over test/fixtures/controls/check-envs: two root
@@ -87,5 +89,21 @@ describe("check resolves values the code decides", () => {
     expect(unknown.map((f) => `${f.control} ${f.address}`)).toEqual(["kms-rotation aws_kms_key.sessions"]);
     expect(unknown[0]?.reason).toBe("enable_key_rotation = var.rotate_keys: var.rotate_keys has no default and no value is given (with dev.tfvars, prod.tfvars)");
     expect(summary.unknown).toBe(1);
+  });
+});
+
+describe("unknown reasons from repository text", () => {
+  it("carry no control characters (terminal escape sequences) from the expression", async () => {
+    const ctx = await contextOf({ "kms.tf": 'resource "aws_kms_key" "k" {\n  enable_key_rotation = "${var.rotate}\\u001b[2J"\n}\n' });
+    const finding = runCatalogue(ctx).findings.find((f) => f.control === "kms-rotation");
+    expect(finding?.result).toBe("unknown");
+    expect(finding?.reason).toBe("enable_key_rotation = ${var.rotate}?[2J is not known before plan");
+  });
+
+  it("name the key spec when rotation does not apply to an asymmetric key", async () => {
+    const ctx = await contextOf({ "kms.tf": 'resource "aws_kms_key" "signing" {\n  customer_master_key_spec = "ECC_NIST_P256"\n  key_usage                = "SIGN_VERIFY"\n}\n' });
+    expect(runCatalogue(ctx).findings.find((f) => f.control === "kms-rotation")?.reason).toBe(
+      "customer_master_key_spec = ECC_NIST_P256: automatic rotation exists only for symmetric keys, so the control does not apply as written",
+    );
   });
 });
