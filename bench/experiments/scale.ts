@@ -1,11 +1,14 @@
 import { execFile, spawn } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
+import { loadavg } from "node:os";
 import { join } from "node:path";
 import { groupedBarChart, lineChart } from "../lib/charts.js";
 import type { Experiment, ExperimentContext, RawResult, RenderedSection } from "../lib/experiment.js";
 import { mb, ms, num, pct, table } from "../lib/markdown.js";
 import { summarize } from "../lib/stats.js";
-import { generateTerraformRepo, type GenerateOptions } from "../generators/terraform-repo.js";
+import { generateTerraformRepo, type GenerateOptions, type Manifest } from "../generators/terraform-repo.js";
+import { cliAvailable, measureCli, measureStartup, type CliFigures, type StartupFigures } from "./scale-cli.js";
+import { processSection } from "./scale-process.js";
 import type { ScaleWorkerResult } from "./scale-worker.js";
 import { parseWorkerOutput } from "./scale-worker.js";
 
@@ -18,20 +21,23 @@ import { parseWorkerOutput } from "./scale-worker.js";
  */
 interface SizeCase extends Pick<GenerateOptions, "resources" | "files" | "moduleDepth"> {
   label: string;
+  /** A monorepo: this many root modules side by side (stacks/root-NN), the resources split evenly. */
+  roots?: number;
 }
 
+// Resources include the companions controls look up (split S3 settings, security group rules).
 const FULL_SIZES: SizeCase[] = [
-  { label: "small", resources: 10, files: 3, moduleDepth: 1 },
-  { label: "medium", resources: 100, files: 12, moduleDepth: 2 },
-  { label: "large", resources: 500, files: 40, moduleDepth: 3 },
-  { label: "xl", resources: 5000, files: 300, moduleDepth: 3 },
+  { label: "1k", resources: 1000, files: 100, moduleDepth: 3 },
+  { label: "5k", resources: 5000, files: 500, moduleDepth: 3 },
+  { label: "20k", resources: 20_000, files: 2000, moduleDepth: 3 },
+  { label: "50k", resources: 50_000, files: 5000, moduleDepth: 3 },
+  { label: "monorepo 20 roots", resources: 20_000, files: 2000, moduleDepth: 2, roots: 20 },
   // Everything in one file: the huge-file case for prompt truncation and parse cost.
   { label: "huge-file", resources: 2000, files: 1, moduleDepth: 0 },
 ];
 const QUICK_SIZES: SizeCase[] = [
-  { label: "small", resources: 10, files: 3, moduleDepth: 1 },
-  { label: "medium", resources: 100, files: 12, moduleDepth: 2 },
-  { label: "large", resources: 500, files: 40, moduleDepth: 3 },
+  { label: "1k", resources: 1000, files: 100, moduleDepth: 3 },
+  { label: "monorepo 4 roots", resources: 1000, files: 100, moduleDepth: 2, roots: 4 },
   { label: "huge-file", resources: 500, files: 1, moduleDepth: 0 },
 ];
 
@@ -41,6 +47,10 @@ export interface ScaleCaseResult {
   worker: ScaleWorkerResult | null;
   workerError?: string;
   fmt: { ms: number; runs: number[] } | null;
+  /** Whole-process `check` and `match` beside fmt (scale-cli.ts); null without dist/ or terraform. */
+  cli?: CliFigures | null;
+  /** 1-minute load average when the size started (the machine is shared). */
+  load?: number;
 }
 
 export interface ScaleData {
@@ -49,6 +59,9 @@ export interface ScaleData {
   budgetTokens: number;
   terraform: string | null;
   cases: ScaleCaseResult[];
+  startup?: StartupFigures | null;
+  /** Why the whole-process figures are missing, when they are. */
+  cliMissing?: string;
   missing?: string;
 }
 
@@ -58,33 +71,55 @@ async function run(ctx: ExperimentContext): Promise<ScaleData> {
   const sizes = ctx.quick ? QUICK_SIZES : FULL_SIZES;
   const base = { generator: "bench/generators/terraform-repo.ts", promptBuilder: "src/remediation/llm/prompt.ts (buildPrompt)", budgetTokens: BUDGET_TOKENS, terraform: ctx.machine.terraform };
   const cases: ScaleCaseResult[] = [];
+  const cliMissing = cliAvailable() ?? (ctx.machine.terraform === null ? "terraform is not on PATH (no fmt yardstick)" : undefined);
   for (const size of sizes) {
-    const dir = join(ctx.workDir, size.label);
+    const dir = join(ctx.workDir, size.label.replaceAll(" ", "-"));
     mkdirSync(dir, { recursive: true });
-    ctx.progress.step(`${size.label}: generating ${size.resources} resources in ${size.files} files, modules ${size.moduleDepth} deep`);
+    const load = loadavg()[0] ?? 0;
+    ctx.progress.step(`${size.label}: generating ${size.resources} resources in ${size.files} files, modules ${size.moduleDepth} deep${size.roots === undefined ? "" : `, ${size.roots} roots`}`);
     let t = performance.now();
-    const manifest = await generateTerraformRepo(dir, { resources: size.resources, files: size.files, moduleDepth: size.moduleDepth, seed: 1 });
+    const manifest = await generate(dir, size);
     const generateMs = Math.round(performance.now() - t);
-    const manifestPath = join(ctx.workDir, `${size.label}.manifest.json`);
+    const manifestPath = join(ctx.workDir, `${size.label.replaceAll(" ", "-")}.manifest.json`);
     writeFileSync(manifestPath, JSON.stringify(manifest));
     // fmt first: the worker appends a comment to one file, and fmt must see the generated tree.
     const fmt = ctx.machine.terraform === null ? null : await timeFmt(dir, ctx.quick ? 1 : 3);
     ctx.progress.step(`${size.label}: indexing and matching in a child process`);
     t = performance.now();
-    const result: ScaleCaseResult = { size, generateMs, worker: null, fmt };
+    const result: ScaleCaseResult = { size, generateMs, worker: null, fmt, load };
     try {
       result.worker = await runWorker(dir, manifestPath, size.resources, ctx.quick ? 30 : 100, (line) => ctx.progress.tick(line));
       const w = result.worker;
       ctx.progress.step(
-        `${size.label}: ${w.resources} resources, cold ${ms(w.cold.ms)}, warm ${ms(w.warm.ms)}, match p50 ${ms(w.matchWarm.p50)}, peak RSS ${num(w.peakRssMb)} MB`,
+        `${size.label}: ${w.resources} resources, cold ${ms(w.cold.ms)}, warm ${ms(w.warm.ms)}, match p50 ${ms(w.matchWarm.p50)}, catalogue ${ms(w.catalogueMs)}, peak RSS ${num(w.peakRssMb)} MB`,
       );
     } catch (error) {
       result.workerError = error instanceof Error ? error.message : String(error);
       ctx.progress.warn(`${size.label}: ${result.workerError}`);
     }
+    const target = manifest.resources.filter((r) => !r.idOnly)[Math.floor(manifest.resources.length / 2)] ?? manifest.resources[0];
+    if (cliMissing === undefined && target !== undefined && size.label !== "huge-file") {
+      ctx.progress.step(`${size.label}: whole-process check and match beside terraform fmt`);
+      result.cli = await measureCli(dir, ["--arn", target.arn], ctx.quick ? 1 : 3, (line) => ctx.progress.tick(line));
+      ctx.progress.step(`${size.label}: check ${ms(result.cli.checkMs)} (${num(result.cli.checkRatio, 2)}× fmt), match ${ms(result.cli.matchMs)} (${num(result.cli.matchRatio, 2)}× fmt) → ${result.cli.matchStatus}`);
+    }
     cases.push(result);
   }
-  return { ...base, cases };
+  const startup = cliAvailable() === undefined ? await measureStartup(ctx.quick ? 3 : 7) : null;
+  return { ...base, cases, startup, ...(cliMissing === undefined ? {} : { cliMissing }) };
+}
+
+/** One repository, or a monorepo of `roots` generated repositories under stacks/ (their manifests joined). */
+async function generate(dir: string, size: SizeCase): Promise<Manifest> {
+  const options = { moduleDepth: size.moduleDepth, companions: true };
+  if (size.roots === undefined) return generateTerraformRepo(dir, { ...options, resources: size.resources, files: size.files, seed: 1 });
+  const parts: Manifest[] = [];
+  for (let r = 0; r < size.roots; r++) {
+    const rel = `stacks/root-${String(r + 1).padStart(2, "0")}`;
+    const part = await generateTerraformRepo(join(dir, rel), { ...options, resources: Math.round(size.resources / size.roots), files: Math.max(1, Math.round(size.files / size.roots)), seed: r + 1 });
+    parts.push({ ...part, resources: part.resources.map((m) => ({ ...m, file: `${rel}/${m.file}` })) });
+  }
+  return { root: dir, files: parts.reduce((n, p) => n + p.files, 0), resources: parts.flatMap((p) => p.resources) };
 }
 
 function runWorker(dir: string, manifest: string, resources: number, queries: number, onLine: (line: string) => void): Promise<ScaleWorkerResult> {
@@ -173,7 +208,7 @@ function render(raw: RawResult<ScaleData>): RenderedSection {
     });
   const points = done.flatMap((c) => {
     const w = c.worker;
-    if (c.size.label === "huge-file") return [];
+    if (c.size.label === "huge-file" || c.size.roots !== undefined) return [];
     return [
       { resources: w.resources, ms: Math.max(w.cold.ms, 0.1), series: "index, cold (new process)" },
       { resources: w.resources, ms: Math.max(w.coldWarmProcess.ms, 0.1), series: "index, cold (running daemon)" },
@@ -183,11 +218,13 @@ function render(raw: RawResult<ScaleData>): RenderedSection {
       ...(c.fmt === null ? [] : [{ resources: w.resources, ms: c.fmt.ms, series: "terraform fmt -check" }]),
     ];
   });
-  const rss = done.filter((c) => c.size.label !== "huge-file").map((c) => ({ resources: c.worker.resources, mb: c.worker.peakRssMb, series: "peak RSS" }));
-  const largest = [...done].filter((c) => c.size.label !== "huge-file").sort((a, b) => b.worker.resources - a.worker.resources)[0];
-  const headline = largest === undefined ? [] : [
+  const rss = done.filter((c) => c.size.label !== "huge-file" && c.size.roots === undefined).map((c) => ({ resources: c.worker.resources, mb: c.worker.peakRssMb, series: "peak RSS" }));
+  const largest = [...done].filter((c) => c.size.label !== "huge-file" && c.size.roots === undefined).sort((a, b) => b.worker.resources - a.worker.resources)[0];
+  const headline: string[] = largest === undefined ? [] : [
     `Scale: indexing ${largest.worker.resources} resources takes ${ms(largest.worker.cold.ms)} in a new process, ${ms(largest.worker.coldWarmProcess.ms)} cold in a running daemon and ${ms(largest.worker.warm.ms)} warm (${pct(largest.worker.warm.hitRate)} parse-cache hits); one match ${ms(largest.worker.matchWarm.p50)} (P50); peak RSS ${num(largest.worker.peakRssMb)} MB.`,
   ];
+  const whole = processSection(d);
+  headline.push(...whole.headline);
   const markdown = [
     `Generator: \`${d.generator}\`; prompt builder: \`${d.promptBuilder}\`, budget ${d.budgetTokens.toLocaleString("en-US")} tokens (estimated as characters / 4); terraform: ${d.terraform ?? "not installed (no fmt yardstick)"}.`,
     "Each size runs in a fresh Node process (peak RSS is that process's `maxRSS`, including Node itself). *Cold (new process)* = the first index in a fresh process, empty parse cache (JIT warm-up and first hcl2json use included; the tree-sitter grammar load is excluded); *cold (running daemon)* = empty parse cache in a process that has indexed before (a repository a running daemon has not seen yet); *warm* = the same checkout again (median of 5); *1 file changed* = after a one-file commit. Match times are per query (P50 / P95) over resources sampled across the repository; accuracy = share of queries whose expected address is the single match.",
@@ -196,6 +233,7 @@ function render(raw: RawResult<ScaleData>): RenderedSection {
       rows,
     ),
     ...(failed.length > 0 ? ["Sizes that did not complete:", failed.join("\n")] : []),
+    whole.markdown,
     "### Prompt size before and after truncation",
     "A huge file per size: one bucket fed by a KMS key and a log bucket, referenced by as many `aws_s3_object` blocks as the size has resources (at most 2,000), all in one `main.tf`. The prompt holds the target block, then its context nearest first: *full* ignores the budget, *truncated* is what the model receives (blocks beyond the budget are cut at a line with a marker, the rest listed by address).",
     prompts.length > 0

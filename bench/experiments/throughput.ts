@@ -1,3 +1,4 @@
+import { loadavg } from "node:os";
 import { join } from "node:path";
 import { silentLogger } from "../../src/observability/logger.js";
 import { boxPlot, lineChart } from "../lib/charts.js";
@@ -27,6 +28,13 @@ export interface Level {
   endToEnd: Summary;
   service: Summary;
   cpuUtilisation: number;
+  /** CPU ms per job of this process (TerraFix and the in-process fakes) and of its git/terraform children. */
+  cpuPerJobMs?: number;
+  childCpuPerJobMs?: number;
+  /** Per job: index + match + verify, the stages that wait on no remote service. */
+  local?: Summary;
+  /** 1-minute load average at the start of the level (the machine is shared). */
+  load?: number;
   pulls: number;
   duplicatePulls: number;
   githubWrites: number;
@@ -40,6 +48,9 @@ export interface ThroughputData {
   repos: { name: string; resources: number; bytes: number }[];
   levels: Level[];
 }
+
+/** Stages that wait on no remote service (workspace waits on git, generate on the model, publish on GitHub). */
+export const LOCAL_STAGES = ["index", "match", "verify"] as const;
 
 const REPOS: FleetRepoSpec[] = [
   { name: "svc-small", resources: 10, files: 3, moduleDepth: 1 },
@@ -59,7 +70,7 @@ async function run(ctx: ExperimentContext): Promise<ThroughputData> {
   const fleet = await buildFleet(ctx.workDir, REPOS);
   // Pacing on is production; pacing off shows what the rest of the pipeline could do.
   const plan: { concurrency: number; pacing: boolean; jobs: number }[] = ctx.quick
-    ? [1, 5, 20].map((concurrency) => ({ concurrency, pacing: false, jobs: 10 }))
+    ? [1, 5, 20].map((concurrency) => ({ concurrency, pacing: false, jobs: 20 }))
     : [
         ...[1, 5, 20].map((concurrency) => ({ concurrency, pacing: true, jobs: 16 })),
         ...[1, 5, 10, 20].map((concurrency) => ({ concurrency, pacing: false, jobs: 24 })),
@@ -97,11 +108,15 @@ async function runLevel(
     } },
   );
   try {
+    const load = loadavg()[0] ?? 0;
     const cpu = cpuMs();
+    const own = process.cpuUsage();
     t0 = performance.now();
     await runtime.daemon.runOnce();
     const wallMs = performance.now() - t0;
     const usedMs = cpuMs() - cpu;
+    const ownUsage = process.cpuUsage(own);
+    const ownMs = (ownUsage.user + ownUsage.system) / 1000;
     const outcomes: Record<string, number> = {};
     for (const f of finished) outcomes[f.result.outcome.type] = (outcomes[f.result.outcome.type] ?? 0) + 1;
     const stages: Record<string, Summary> = {};
@@ -126,6 +141,10 @@ async function runLevel(
       endToEnd: summarize(finished.map((f) => f.atMs)),
       service: summarize(finished.map((f) => serviceMs(f.result.timings))),
       cpuUtilisation: usedMs / wallMs / ctx.machine.cores,
+      cpuPerJobMs: finished.length === 0 ? Number.NaN : ownMs / finished.length,
+      childCpuPerJobMs: finished.length === 0 ? Number.NaN : Math.max(0, usedMs - ownMs) / finished.length,
+      local: summarize(finished.map((f) => LOCAL_STAGES.reduce((sum, stage) => sum + (f.result.timings[stage] ?? 0), 0))),
+      load,
       pulls: pulls.total,
       duplicatePulls: pulls.duplicates,
       githubWrites: harness.github.state.requests.filter((r) => r.method !== "GET").length,
@@ -186,6 +205,10 @@ function render(raw: RawResult<ThroughputData>): RenderedSection {
         `${ms(level.endToEnd.p50)} / ${ms(level.endToEnd.p95)} / ${ms(level.endToEnd.p99)}`,
         ms(level.service.mean),
         pct(level.cpuUtilisation),
+        `${ms(level.cpuPerJobMs)} / ${ms(level.childCpuPerJobMs)}`,
+        level.local === undefined ? "—" : `${ms(level.local.p50)} / ${ms(level.local.p95)}`,
+        `${ms(level.stages.index?.p95)} / ${ms(level.stages.match?.p95)} / ${ms(level.stages.verify?.p95)}`,
+        num(level.load ?? Number.NaN, 1),
         Object.entries(level.outcomes).map(([k, v]) => `${k} ${v}`).join(", "),
         `${level.pulls} (${level.duplicatePulls} dup.)`,
       ]);
@@ -205,7 +228,8 @@ function render(raw: RawResult<ThroughputData>): RenderedSection {
   const markdown = [
     `Latency model: ${d.latency}. Repositories: ${d.repos.map((r) => `${r.name} (${r.resources} resources, ${num(r.bytes / 1024)} KB)`).join(", ")}; the failing resources are S3 buckets spread over them, fixed through the model path (\`TERRAFIX_GENERATOR=llm\`, the fake model answers with a correct fix). Each level: fresh fakes, state store and clone cache; one poll, then every job to completion (\`daemon.runOnce\`).`,
     "*Throughput* = jobs / time to the last job's end. *Bound* = min(min(concurrency, jobs) / mean uncontended job time (concurrency 1), GitHub write pacing: max(writes per job, 3) s per job). *End to end* = from the start of the cycle (poll included) to the job's end, so it includes queueing.",
-    table(["concurrency", "jobs", "jobs/min", "bound: latency / pacing", "efficiency", "end to end P50/P95/P99", "mean job time", "CPU (incl. git)", "outcomes", "PRs"], rows),
+    "*CPU per job*: this process (TerraFix together with the in-process fakes of Vanta, GitHub and Bedrock, which cannot be told apart here) / its git and terraform child processes. *Local stages* = index + match + verify per job, the stages that wait on no remote service (P50 / P95), then each one's P95.",
+    table(["concurrency", "jobs", "jobs/min", "bound: latency / pacing", "efficiency", "end to end P50/P95/P99", "mean job time", "CPU (incl. git)", "CPU per job: process / children", "local stages P50 / P95", "P95 index / match / verify", "load (1 min)", "outcomes", "PRs"], rows),
     `### Stage latency (concurrency ${stageLevel.concurrency}, pacing ${stageLevel.pacing ? "on" : "off"})`,
     table(["stage", "jobs", "P50", "P95", "P99", "mean"], stageRows),
     `**Bottleneck**: ${bottlenecks.join("; ")}.`,

@@ -150,12 +150,24 @@ export class Daemon {
   #afterCycle(): void {
     if (this.#o.cycle === undefined || this.#afterCycleRunning) return;
     this.#afterCycleRunning = true;
-    void this.pool
-      .drain()
+    void this.#workDue()
       .then(() => this.#hook("afterJobs"))
       .finally(() => {
         this.#afterCycleRunning = false;
       });
+  }
+
+  /**
+   * Until no due job is left: the claim the poll's nudge started must have its jobs running
+   * before draining, or the dashboard would show the state before the cycle's jobs (all zeros
+   * on a first cycle); more than a pool's capacity of due jobs takes several rounds.
+   */
+  async #workDue(): Promise<void> {
+    for (;;) {
+      const claimed = await this.pool.fill().catch(() => 0);
+      if (claimed === 0 && this.pool.size === 0) return;
+      await this.pool.drain();
+    }
   }
 
   /**

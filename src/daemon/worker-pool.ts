@@ -46,7 +46,7 @@ export class WorkerPool {
   readonly #options: WorkerPoolOptions;
   readonly #limit: ReturnType<typeof pLimit>;
   readonly #running = new Map<string, Running>();
-  #claiming = false;
+  #claiming: Promise<number> | undefined;
   #accepting = true;
 
   constructor(options: WorkerPoolOptions) {
@@ -66,25 +66,39 @@ export class WorkerPool {
     return this.#limit.activeCount;
   }
 
-  /** Claims due jobs up to the free capacity. Returns how many were claimed. */
+  /**
+   * Claims due jobs up to the free capacity. Returns how many were claimed. While another claim
+   * is under way it waits for that one (so its jobs are running when this returns) and claims
+   * nothing more: a caller that drains next sees those jobs.
+   */
   async fill(maxNew = Number.POSITIVE_INFINITY): Promise<number> {
-    if (!this.#accepting || this.#claiming) return 0;
+    if (!this.#accepting) return 0;
+    if (this.#claiming !== undefined) {
+      await this.#claiming.catch(() => 0);
+      return 0;
+    }
     const free = Math.min(this.#options.concurrency + this.#options.queueSize - this.#running.size, maxNew);
     if (free <= 0) return 0;
-    this.#claiming = true;
-    try {
+    const claim = (async () => {
       const jobs = await this.#options.store.claim(this.#options.owner, free, this.#options.leaseMs, this.#options.now());
       // A key this pool already holds came back only because its lease lapsed; it is still queued here.
       for (const job of jobs) if (!this.#running.has(job.key)) this.#start(job);
       return jobs.length;
+    })();
+    this.#claiming = claim;
+    try {
+      return await claim;
     } finally {
-      this.#claiming = false;
+      this.#claiming = undefined;
     }
   }
 
   #start(job: JobRecord): void {
     const controller = new AbortController();
     const { store, owner, leaseMs, logger, metrics } = this.#options;
+    const forget = (): void => {
+      if (this.#running.get(job.key)?.controller === controller) this.#running.delete(job.key);
+    };
     const run = async (): Promise<void> => {
       if (controller.signal.aborted) return;
       // `claim` counts the attempt: more than one means this is a retry of the job.
@@ -104,6 +118,9 @@ export class WorkerPool {
       if (!kept) logger.warn({ key: job.key }, "lease lost before the job finished; result discarded");
       metrics?.outcomes.inc({ outcome: result.outcome.type });
       this.#options.onJobFinished?.(job, result);
+      // Recorded and reported: a retry due at once may be claimed from the next tick on, and must
+      // then start, not be taken for this run still holding the key.
+      forget();
     };
     // The lease is renewed from the claim on, not from the start of the run: a job waiting in the
     // queue longer than its lease would otherwise be claimed again (by this pool or another).
@@ -119,7 +136,7 @@ export class WorkerPool {
       })
       .finally(() => {
         clearInterval(renew);
-        this.#running.delete(job.key);
+        forget();
         metrics?.queueDepth.set(this.#limit.pendingCount);
       });
     this.#running.set(job.key, { job, controller, done });
