@@ -10,9 +10,9 @@ import type { FixModel } from "../ports/fix-model.js";
 import type { Publisher } from "../ports/publisher.js";
 import type { RepoWorkspace } from "../ports/repo-workspace.js";
 import { createSharedIndexes } from "../pipeline/shared-index.js";
-import { ParseCache } from "../terraform/cache.js";
 import { loadTerraformState, type TerraformState } from "../terraform/state.js";
 import { modelPrices } from "./model.js";
+import { parseCacheFor } from "./parse-cache.js";
 import { repositories } from "./runtime-options.js";
 
 /** The generate stage's dependencies from configuration (the daemon and `terrafix fix`). */
@@ -51,7 +51,7 @@ export function pipelineDeps(config: Config, adapters: PipelineAdapters): RunJob
     publisher: adapters.publisher,
     metrics: adapters.metrics,
     repositories: repositories(config),
-    cache: new ParseCache(),
+    cache: parseCacheFor(config, (message, error) => adapters.logger.warn({ err: error }, message)),
     sharedIndexes: createSharedIndexes(),
     loadState: () => (state ??= file === undefined ? Promise.resolve(undefined) : readFile(file, "utf8").then(loadTerraformState)),
     generator: config.generator,

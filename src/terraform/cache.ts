@@ -1,6 +1,8 @@
 import { createHash } from "node:crypto";
+import { createHclValidator, type HclValidator } from "./hcl-validator.js";
 import { parseJsonConfig } from "./json-config.js";
-import { hclToJson, locateHclFile, parseHclFile, type ParsedFile } from "./parse.js";
+import { completeLocated, locateBlocks, parseHclFile, type ParsedFile } from "./parse.js";
+import { decodeLocated, decodeVerdict, encodeLocated, encodeVerdict, locatedKey, verdictKey, type ParseStore } from "./parse-store.js";
 import type { RepositoryIndex } from "./types.js";
 
 /** A file modified this recently may change again within the mtime resolution. */
@@ -11,14 +13,48 @@ export function sha256(text: string): string {
 }
 
 /**
+ * One hcl2json worker per process, shared by every cache: a Go WASM runtime is large (~125 MB)
+ * and stateless between calls (requests carry their own ids), so concurrent jobs share it.
+ */
+let sharedValidator: HclValidator | undefined;
+function defaultValidator(): HclValidator {
+  sharedValidator ??= createHclValidator();
+  return sharedValidator;
+}
+
+export interface ParseCacheOptions {
+  /** Persistent entries (located blocks and hcl2json verdicts) that outlive the process. */
+  store?: ParseStore;
+  /** Where hcl2json runs (default: the process's worker thread). */
+  validator?: HclValidator;
+}
+
+/**
  * Parsed files keyed by the SHA-256 of their content (and syntax), so re-indexing an unchanged
  * checkout parses nothing. Entries are path-independent; the index re-labels them on a hit.
+ * With a `store`, located parses and verdicts also persist (src/adapters/parse-cache/), so a new
+ * process on an unchanged checkout loads neither tree-sitter nor hcl2json.
  */
 export class ParseCache {
   hits = 0;
   misses = 0;
+  /** Misses of this process answered by the persistent store. */
+  storeHits = 0;
   private readonly entries = new Map<string, ParsedFile>();
-  constructor(private readonly maxEntries = 50_000) {}
+  private readonly store: ParseStore | undefined;
+  private readonly validator: HclValidator | undefined;
+  constructor(
+    private readonly maxEntries = 50_000,
+    options: ParseCacheOptions = {},
+  ) {
+    this.store = options.store;
+    this.validator = options.validator;
+  }
+
+  /** Waits for the persistent store's writes (call before the process ends). */
+  async flush(): Promise<void> {
+    await this.store?.flush();
+  }
 
   get size(): number {
     return this.entries.size;
@@ -51,24 +87,48 @@ export class ParseCache {
     }
     this.misses++;
     const located = syntax === "hcl" && mode === "locate";
-    const parsed = syntax === "json" ? parseJsonConfig(path, text) : located ? await locateHclFile(path, text) : await parseHclFile(path, text);
-    this.store(located ? `locate:${hash}` : key, parsed);
+    const parsed = syntax === "json" ? parseJsonConfig(path, text) : located ? await this.locate(path, text, hash) : await parseHclFile(path, text);
+    this.remember(located ? `locate:${hash}` : key, parsed);
     return parsed;
   }
 
-  /** hcl2json's verdict on a file (null when valid), cached by content hash. */
+  /** tree-sitter's blocks from the persistent store, else from tree-sitter (and then stored). */
+  private async locate(path: string, text: string, hash: string): Promise<ParsedFile> {
+    const data = await this.store?.read(locatedKey(hash));
+    const stored = data === undefined ? undefined : decodeLocated(hash, text, data);
+    if (stored !== undefined) {
+      this.storeHits++;
+      return completeLocated(path, text, stored);
+    }
+    // Content this cache has not seen may need hcl2json soon (a finding or a match in it): start
+    // its runtime now, on its own thread, while tree-sitter works here.
+    this.validatorInUse().warm();
+    const found = await locateBlocks(path, text);
+    // Encoded before completeLocated fills in the contents (they are rebuilt on a hit).
+    this.store?.write(locatedKey(hash), encodeLocated(hash, found));
+    return completeLocated(path, text, found);
+  }
+
+  private validatorInUse(): HclValidator {
+    return this.validator ?? defaultValidator();
+  }
+
+  /** hcl2json's verdict on a file (null when valid), cached by path and content hash. */
   async validate(path: string, text: string, hash = sha256(text)): Promise<string | null> {
     const full = this.entries.get(`hcl:${hash}`);
     if (full !== undefined) return full.errors.length === 0 ? null : full.errors.join("; ");
-    const known = this.verdicts.get(hash);
+    const key = verdictKey(path, hash);
+    const known = this.verdicts.get(key);
     if (known !== undefined) return known;
-    let verdict: string | null = null;
-    try {
-      await hclToJson(path, text);
-    } catch (error) {
-      verdict = (error instanceof Error ? error.message : String(error)).replace(/^parse config: /, "").trim();
+    const data = await this.store?.read(key);
+    const stored = data === undefined ? undefined : decodeVerdict(data);
+    if (stored !== undefined) {
+      this.verdicts.set(key, stored);
+      return stored;
     }
-    this.verdicts.set(hash, verdict);
+    const verdict = await this.validatorInUse().validate(path, text);
+    this.verdicts.set(key, verdict);
+    this.store?.write(key, encodeVerdict(verdict));
     return verdict;
   }
 
@@ -91,7 +151,7 @@ export class ParseCache {
     if (mtimeMs < now - RACY_MS) this.stats.set(absPath, { mtimeMs, size, hash });
   }
 
-  private store(key: string, parsed: ParsedFile): void {
+  private remember(key: string, parsed: ParsedFile): void {
     if (this.entries.size >= this.maxEntries) {
       const oldest = this.entries.keys().next();
       if (oldest.done !== true) this.entries.delete(oldest.value);

@@ -208,17 +208,24 @@ export async function indexRepository(dir: string, options: IndexOptions = {}): 
     invalidFiles: new Set(),
     async validate(list) {
       const found: IndexError[] = [];
-      for (const rel of list ?? [...files.keys()]) {
-        const file = files.get(rel);
-        if (file === undefined || file.validated !== false || index.invalidFiles.has(rel)) continue;
-        // Jobs sharing this index (pipeline/shared-index.ts) may validate one file at once: one verdict, one error.
+      const todo = [...new Set(list ?? files.keys())].filter((rel) => files.get(rel)?.validated === false && !index.invalidFiles.has(rel));
+      // Jobs sharing this index (pipeline/shared-index.ts) may validate one file at once: one verdict, one error.
+      const first = new Set<string>();
+      const pending = todo.map((rel) => {
         let verdict = verdicts.get(rel);
-        const first = verdict === undefined;
-        verdict ??= cache.validate(rel, file.text, hashes.get(rel));
-        verdicts.set(rel, verdict);
-        const message = await verdict;
+        if (verdict === undefined) {
+          first.add(rel);
+          verdict = cache.validate(rel, files.get(rel)?.text ?? "", hashes.get(rel));
+          verdicts.set(rel, verdict);
+        }
+        return verdict;
+      });
+      // All at once: the worker thread pipelines them (one round trip each would leave it idle).
+      const messages = await Promise.all(pending);
+      for (const [i, rel] of todo.entries()) {
+        const message = messages[i] ?? null;
         if (message === null) continue;
-        if (first) {
+        if (first.has(rel)) {
           index.invalidFiles.add(rel);
           index.errors.push({ file: rel, message });
         }

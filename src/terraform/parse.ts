@@ -1,6 +1,5 @@
 import { createRequire } from "node:module";
-import { parse as hcl2json } from "@cdktf/hcl2json";
-import { Language, Parser, type Node } from "web-tree-sitter";
+import type { Node, Parser } from "web-tree-sitter";
 import { bodyFromBlock, jsonFromBlocks } from "./tree-body.js";
 
 /**
@@ -60,9 +59,13 @@ export interface ParsedFile {
 
 let parserPromise: Promise<Parser> | undefined;
 
-/** Loads the tree-sitter Terraform grammar once per process. */
+/**
+ * Loads the tree-sitter Terraform grammar once per process, on first use: a process whose files
+ * all come from the persistent parse cache never loads it.
+ */
 function getParser(): Promise<Parser> {
   parserPromise ??= (async () => {
+    const { Language, Parser } = await import("web-tree-sitter");
     await Parser.init();
     const require = createRequire(import.meta.url);
     const wasm = require.resolve("@tree-sitter-grammars/tree-sitter-hcl/tree-sitter-terraform.wasm");
@@ -74,8 +77,13 @@ function getParser(): Promise<Parser> {
   return parserPromise;
 }
 
-/** Validates HCL with the real parser; resolves to the JSON form, or rejects with its diagnostics. */
+/**
+ * Validates HCL with the real parser; resolves to the JSON form, or rejects with its diagnostics.
+ * Imported on first use: loading @cdktf/hcl2json reads and instantiates its Go WASM (~0.26 s,
+ * ~125 MB) at import time, which a lazily validated index never needs on this thread (issue 17).
+ */
 export async function hclToJson(path: string, text: string): Promise<Record<string, unknown>> {
+  const { parse: hcl2json } = await import("@cdktf/hcl2json");
   const result: unknown = await hcl2json(path, text);
   return (result ?? {}) as Record<string, unknown>;
 }
@@ -110,23 +118,41 @@ export async function parseHclFile(path: string, text: string): Promise<ParsedFi
  * file is `validated: false` until hcl2json has checked it.
  */
 export async function locateHclFile(path: string, text: string): Promise<ParsedFile> {
+  return completeLocated(path, text, await locateBlocks(path, text));
+}
+
+/** What tree-sitter finds in a file: the part of a located parse worth persisting (see parse-store.ts). */
+export interface LocatedBlocks {
+  blocks: HclBlock[];
+  /** A syntax error tree-sitter reported, if any. */
+  error?: string;
+}
+
+/** Runs tree-sitter over a file: blocks with spans, attribute value texts; no bodies yet. */
+export async function locateBlocks(path: string, text: string): Promise<LocatedBlocks> {
   const parser = await getParser();
   const tree = parser.parse(text);
-  if (tree === null) return { path, text, blocks: [], json: null, errors: ["tree-sitter failed to parse"], validated: false };
+  if (tree === null) return { blocks: [], error: "tree-sitter failed to parse" };
   try {
     const lineStarts = computeLineStarts(text);
     const body = tree.rootNode.namedChildren.find((n) => n?.type === "body");
     const blocks = body === undefined || body === null ? [] : readBlocks(body, text, lineStarts);
-    if (tree.rootNode.hasError) return { path, text, blocks, json: null, errors: [`${path}: syntax error near line ${firstErrorLine(tree.rootNode)}`], validated: false };
-    const withBodies = (b: HclBlock): void => {
-      b.body = bodyFromBlock(b);
-      b.blocks.forEach(withBodies);
-    };
-    blocks.forEach(withBodies);
-    return { path, text, blocks, json: jsonFromBlocks(blocks), errors: [], validated: false };
+    return tree.rootNode.hasError ? { blocks, error: `${path}: syntax error near line ${firstErrorLine(tree.rootNode)}` } : { blocks };
   } finally {
     tree.delete();
   }
+}
+
+/** The located ParsedFile of `locateBlocks`' answer: block contents built from the source text. */
+export function completeLocated(path: string, text: string, located: LocatedBlocks): ParsedFile {
+  const { blocks, error } = located;
+  if (error !== undefined) return { path, text, blocks, json: null, errors: [error], validated: false };
+  const withBodies = (b: HclBlock): void => {
+    b.body = bodyFromBlock(b);
+    b.blocks.forEach(withBodies);
+  };
+  blocks.forEach(withBodies);
+  return { path, text, blocks, json: jsonFromBlocks(blocks), errors: [], validated: false };
 }
 
 function readBlocks(body: Node, text: string, lineStarts: number[]): HclBlock[] {

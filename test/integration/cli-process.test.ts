@@ -48,9 +48,9 @@ beforeAll(() => {
 
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-async function traced(args: string[]): Promise<Run & { modules: string[] }> {
+async function traced(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run & { modules: string[] }> {
   const trace = join(scratch, `trace-${Math.random().toString(36).slice(2)}.txt`);
-  const result = await run(process.execPath, ["--import", preload, BIN, ...args], { TERRAFIX_MODULE_TRACE: trace });
+  const result = await run(process.execPath, ["--import", preload, BIN, ...args], { TERRAFIX_MODULE_TRACE: trace, ...env });
   return { ...result, modules: existsSync(trace) ? readFileSync(trace, "utf8").split("\n").filter((l) => l !== "") : [] };
 }
 
@@ -79,7 +79,7 @@ describe("the terrafix process", () => {
   });
 
   it("check loads the parsers it needs, and keeps its exit codes: 1 with findings, 0 clean, 2 for a bad --repo", async () => {
-    const dirty = await traced(["check", "--repo", join(FIXTURES, "check-repo"), "--json"]);
+    const dirty = await traced(["check", "--repo", join(FIXTURES, "check-repo"), "--json"], { TERRAFIX_WORK_DIR: join(scratch, "cold-work") });
     expect(dirty.code).toBe(1);
     expect((JSON.parse(dirty.out) as { findings: unknown[] }).findings.length).toBeGreaterThan(0);
     expect(dirty.modules.some((m) => m.includes("web-tree-sitter"))).toBe(true);
@@ -91,6 +91,24 @@ describe("the terrafix process", () => {
     expect(missing.err).toContain("is not a directory");
     const usage = await run(process.execPath, [BIN, "match", "--repo", scratch]);
     expect(usage.code).toBe(2);
+  });
+
+  it("check and match warm from the persistent parse cache load no parser; cold, hcl2json stays off the main thread", async () => {
+    const work = { TERRAFIX_WORK_DIR: join(scratch, "warm-work") };
+    const repo = join(FIXTURES, "check-repo");
+    const cold = await traced(["check", "--repo", repo, "--json"], work);
+    expect(cold.code).toBe(1);
+    expect(cold.modules.some((m) => m.includes("web-tree-sitter"))).toBe(true);
+    // Validated on the worker thread (its CommonJS require is not in this trace of the main thread).
+    expect(cold.modules.filter((m) => m.includes("@cdktf/hcl2json"))).toEqual([]);
+    const warm = await traced(["check", "--repo", repo, "--json"], work);
+    expect(warm.code).toBe(1);
+    expect(warm.out).toBe(cold.out);
+    expect(warm.modules.some((m) => m.includes("/commander/"))).toBe(true);
+    expect(warm.modules.filter((m) => PARSERS.some((p) => m.includes(p)))).toEqual([]);
+    const match = await traced(["match", "--repo", repo, "--name", "acme-assets", "--type", "aws_s3_bucket", "--json"], work);
+    expect(match.modules.filter((m) => PARSERS.some((p) => m.includes(p)))).toEqual([]);
+    expect((JSON.parse(match.out) as { candidates: unknown[] }).candidates.length).toBeGreaterThan(0);
   });
 
   // Skipped where dist/ is missing or older than src/ (npm run build makes it); `npm ci` builds it.

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import type { CommandHandlers } from "../../src/cli/context.js";
 import { runCli } from "../../src/cli/program.js";
@@ -9,8 +12,20 @@ export interface CliResult {
   err: string;
 }
 
+let workDir: string | undefined;
+/** One work dir per test process (the persistent parse cache lives there), never ./data of the checkout. */
+function testWorkDir(): string {
+  if (workDir === undefined) {
+    const dir = mkdtempSync(join(tmpdir(), "terrafix-cli-work-"));
+    process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
+    workDir = dir;
+  }
+  return workDir;
+}
+
 /** Drives the real CLI parser in-process with captured stdout and stderr. */
-export async function runTerrafix(argv: string[], env: NodeJS.ProcessEnv = {}, handlers: CommandHandlers = createHandlers()): Promise<CliResult> {
+export async function runTerrafix(argv: string[], givenEnv: NodeJS.ProcessEnv = {}, handlers: CommandHandlers = createHandlers()): Promise<CliResult> {
+  const env = { TERRAFIX_WORK_DIR: testWorkDir(), ...givenEnv };
   const stdout = new PassThrough();
   const stderr = new PassThrough();
   const out: string[] = [];

@@ -1,8 +1,10 @@
 import { stat } from "node:fs/promises";
 import { resolve } from "node:path";
-import { runCatalogue, type CheckSummary } from "../../controls/run-catalogue.js";
-import { indexRepository } from "../../terraform/index.js";
-import { localRepoSettings } from "./config.js";
+import { parseCacheFor } from "../../composition/parse-cache.js";
+import type { CheckSummary } from "../../controls/run-catalogue.js";
+import { runCatalogueValidated } from "../../controls/run-validated.js";
+import { indexTerraform } from "../../pipeline/index.js";
+import { cacheWarning, localRepoSettings } from "./config.js";
 import { EXIT_JOB_FAILED, EXIT_OK, EXIT_USAGE, type CheckOptions, type CliIo } from "../context.js";
 
 /**
@@ -18,20 +20,23 @@ export async function checkCommand(options: CheckOptions, io: CliIo): Promise<nu
     io.stderr.write(`terrafix check: --repo ${options.repo} is not a directory\n`);
     return EXIT_USAGE;
   }
-  const { subPath } = await localRepoSettings(options, io, repo);
-  const index = await indexRepository(repo, subPath === undefined ? {} : { subPath });
+  const { config, subPath } = await localRepoSettings(options, io, repo);
+  const cache = parseCacheFor(config, cacheWarning(io));
+  // Lazy validation: hcl2json checks only the files with a finding (issue 17).
+  const index = await indexTerraform(repo, subPath, { cache });
   // A folder with no Terraform (a typo in --repo, the wrong checkout) must not look like a clean one.
   const where = subPath === undefined ? options.repo : `${options.repo} (sub-path ${subPath})`;
   if (index.files.size === 0 && index.errors.length === 0) {
     io.stderr.write(`terrafix check: no Terraform files (.tf, .tf.json) under ${where}; nothing to check\n`);
     return EXIT_USAGE;
   }
-  if (![...index.files.keys()].some((f) => /\.tf(\.json)?$/.test(f))) {
+  const { findings, summary } = await runCatalogueValidated(index);
+  await cache.flush();
+  if (![...index.files.keys()].some((f) => /\.tf(\.json)?$/.test(f) && !index.invalidFiles.has(f))) {
     for (const e of index.errors) io.stderr.write(`error: ${e.file}: ${e.message}\n`);
     io.stderr.write(`terrafix check: no Terraform configuration under ${where} could be read (${index.errors.length} file(s) failed to parse)\n`);
     return EXIT_USAGE;
   }
-  const { findings, summary } = runCatalogue(index);
   const full: CheckSummary = { ...summary, parseErrors: index.errors.length };
   if (options.json) {
     io.stdout.write(`${JSON.stringify({ findings, summary: full })}\n`);

@@ -19,3 +19,8 @@ export async function localRepoSettings(options: GlobalOptions, io: CliIo, repo:
   const subPath = repoConfig.paths.length === 1 ? repoConfig.paths[0] : undefined;
   return { config, ...(subPath === undefined ? {} : { subPath }) };
 }
+
+/** How a command reports that its persistent parse cache cannot be used (it goes on without). */
+export function cacheWarning(io: CliIo): (message: string, error: unknown) => void {
+  return (message, error) => io.stderr.write(`warning: ${message}: ${error instanceof Error ? error.message : String(error)}\n`);
+}

@@ -2,6 +2,7 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { createTwoFilesPatch } from "diff";
 import { createModel } from "../../composition/model.js";
+import { parseCacheFor } from "../../composition/parse-cache.js";
 import { generateDeps } from "../../composition/pipeline-deps.js";
 import { commandLogger } from "../../composition/runtime-options.js";
 import { controlsForTest, parseTestMappings } from "../../controls/catalogue.js";
@@ -12,7 +13,7 @@ import { generateChange } from "../../pipeline/generate.js";
 import { indexTerraform } from "../../pipeline/index.js";
 import { matchRepository, targetOf } from "../../pipeline/match.js";
 import { EXIT_JOB_FAILED, EXIT_OK, EXIT_USAGE, type CliIo, type FixOptions } from "../context.js";
-import { configOf, localRepoSettings } from "./config.js";
+import { cacheWarning, configOf, localRepoSettings } from "./config.js";
 import { unknownTestMessage } from "./controls.js";
 import { prepareIdentity } from "./identity-options.js";
 import { matchJson, type MatchJson } from "./match.js";
@@ -38,8 +39,10 @@ export async function fixCommand(options: FixOptions, io: CliIo): Promise<number
     return EXIT_USAGE;
   }
   const logger = commandLogger(config);
-  const index = await indexTerraform(prepared.repo, subPath, {});
+  const cache = parseCacheFor(config, cacheWarning(io));
+  const index = await indexTerraform(prepared.repo, subPath, { cache });
   const match = await matchRepository(index, prepared.identity, prepared.state === undefined ? {} : { state: prepared.state });
+  await cache.flush();
   const matched = matchJson(match);
   // The same answer as the daemon's match stage: a block, an account-wide resource to add, or neither.
   const found = targetOf(match, controls);

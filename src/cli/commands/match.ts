@@ -1,8 +1,9 @@
+import { parseCacheFor } from "../../composition/parse-cache.js";
 import { indexTerraform } from "../../pipeline/index.js";
 import { matchRepository } from "../../pipeline/match.js";
 import type { MatchResult } from "../../terraform/match.js";
 import { EXIT_JOB_FAILED, EXIT_OK, EXIT_USAGE, type CliIo, type MatchOptions } from "../context.js";
-import { localRepoSettings } from "./config.js";
+import { cacheWarning, localRepoSettings } from "./config.js";
 import { prepareIdentity } from "./identity-options.js";
 
 /**
@@ -16,9 +17,11 @@ export async function matchCommand(options: MatchOptions, io: CliIo): Promise<nu
     return EXIT_USAGE;
   }
   const { repo, identity, state } = prepared;
-  const { subPath } = await localRepoSettings(options, io, repo);
-  const index = await indexTerraform(repo, subPath, {});
+  const { config, subPath } = await localRepoSettings(options, io, repo);
+  const cache = parseCacheFor(config, cacheWarning(io));
+  const index = await indexTerraform(repo, subPath, { cache });
   const result = await matchRepository(index, identity, state === undefined ? {} : { state });
+  await cache.flush();
   if (options.json) io.stdout.write(`${JSON.stringify(matchJson(result))}\n`);
   else io.stdout.write(human(result, index.errors));
   return result.status === "matched" ? EXIT_OK : EXIT_JOB_FAILED;
