@@ -238,7 +238,7 @@ export function goatScenario(): { tests: ScenarioTest[]; fixable: number } {
       name: "S3 buckets block public access",
       entities: [`${PREFIX}-data`, `${PREFIX}-reports`, `${PREFIX}-archive-1`, `${PREFIX}-operations`, `${PREFIX}-backups`].map((name) => entity(n++, name, "S3 bucket")),
     },
-    { id: "logs-centrally-stored-config", name: "S3 server access logging", entities: [entity(n++, `${PREFIX}-reports`, "S3 bucket")] },
+    { id: "logs-centrally-stored-config", name: "S3 server access logging", entities: [entity(n++, `${PREFIX}-reports`, "S3 bucket"), entity(n++, `${PREFIX}-data`, "S3 bucket")] },
     { id: "infra-ec2instances-imdsv1-disabled", name: "EC2 instances require IMDSv2", entities: [entity(n++, `${PREFIX}-ec2`, "EC2 instance"), entity(n++, `${PREFIX}-dbapp`, "EC2 instance")] },
     { id: "firewall-config-server", name: "Security groups restrict SSH", entities: [entity(n++, `${PREFIX}-sg`, "Security group")] },
     { id: "aws-rds-multi-az-redundancy", name: "RDS instances are multi-AZ", entities: [entity(n++, `rds-${PREFIX}`, "RDS instance")] },
