@@ -33,6 +33,8 @@ export interface Level {
   childCpuPerJobMs?: number;
   /** Per job: index + match + verify, the stages that wait on no remote service. */
   local?: Summary;
+  /** Per job: index + match (what the shared index and the lookups address; verify runs terraform fmt). */
+  indexMatch?: Summary;
   /** 1-minute load average at the start of the level (the machine is shared). */
   load?: number;
   pulls: number;
@@ -144,6 +146,7 @@ async function runLevel(
       cpuPerJobMs: finished.length === 0 ? Number.NaN : ownMs / finished.length,
       childCpuPerJobMs: finished.length === 0 ? Number.NaN : Math.max(0, usedMs - ownMs) / finished.length,
       local: summarize(finished.map((f) => LOCAL_STAGES.reduce((sum, stage) => sum + (f.result.timings[stage] ?? 0), 0))),
+      indexMatch: summarize(finished.map((f) => (f.result.timings.index ?? 0) + (f.result.timings.match ?? 0))),
       load,
       pulls: pulls.total,
       duplicatePulls: pulls.duplicates,
@@ -207,6 +210,7 @@ function render(raw: RawResult<ThroughputData>): RenderedSection {
         pct(level.cpuUtilisation),
         `${ms(level.cpuPerJobMs)} / ${ms(level.childCpuPerJobMs)}`,
         level.local === undefined ? "—" : `${ms(level.local.p50)} / ${ms(level.local.p95)}`,
+        level.indexMatch === undefined ? "—" : `${ms(level.indexMatch.p50)} / ${ms(level.indexMatch.p95)}`,
         `${ms(level.stages.index?.p95)} / ${ms(level.stages.match?.p95)} / ${ms(level.stages.verify?.p95)}`,
         num(level.load ?? Number.NaN, 1),
         Object.entries(level.outcomes).map(([k, v]) => `${k} ${v}`).join(", "),
@@ -229,7 +233,7 @@ function render(raw: RawResult<ThroughputData>): RenderedSection {
     `Latency model: ${d.latency}. Repositories: ${d.repos.map((r) => `${r.name} (${r.resources} resources, ${num(r.bytes / 1024)} KB)`).join(", ")}; the failing resources are S3 buckets spread over them, fixed through the model path (\`TERRAFIX_GENERATOR=llm\`, the fake model answers with a correct fix). Each level: fresh fakes, state store and clone cache; one poll, then every job to completion (\`daemon.runOnce\`).`,
     "*Throughput* = jobs / time to the last job's end. *Bound* = min(min(concurrency, jobs) / mean uncontended job time (concurrency 1), GitHub write pacing: max(writes per job, 3) s per job). *End to end* = from the start of the cycle (poll included) to the job's end, so it includes queueing.",
     "*CPU per job*: this process (TerraFix together with the in-process fakes of Vanta, GitHub and Bedrock, which cannot be told apart here) / its git and terraform child processes. *Local stages* = index + match + verify per job, the stages that wait on no remote service (P50 / P95), then each one's P95.",
-    table(["concurrency", "jobs", "jobs/min", "bound: latency / pacing", "efficiency", "end to end P50/P95/P99", "mean job time", "CPU (incl. git)", "CPU per job: process / children", "local stages P50 / P95", "P95 index / match / verify", "load (1 min)", "outcomes", "PRs"], rows),
+    table(["concurrency", "jobs", "jobs/min", "bound: latency / pacing", "efficiency", "end to end P50/P95/P99", "mean job time", "CPU (incl. git)", "CPU per job: process / children", "local stages P50 / P95", "index + match P50 / P95", "P95 index / match / verify", "load (1 min)", "outcomes", "PRs"], rows),
     `### Stage latency (concurrency ${stageLevel.concurrency}, pacing ${stageLevel.pacing ? "on" : "off"})`,
     table(["stage", "jobs", "P50", "P95", "P99", "mean"], stageRows),
     `**Bottleneck**: ${bottlenecks.join("; ")}.`,
