@@ -18,7 +18,7 @@ afterAll(async () => {
 });
 
 async function waitFor(condition: () => Promise<boolean>, what: string): Promise<void> {
-  for (let i = 0; i < 600; i++) {
+  for (let i = 0; i < 1800; i++) {
     if (await condition()) return;
     await new Promise((r) => setTimeout(r, 100));
   }
