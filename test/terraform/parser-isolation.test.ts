@@ -17,7 +17,8 @@ function fakeParser(log: string[], id: number): { parse(text: string): string } 
     parse(text: string): string {
       if (aborted || text === "poison") {
         aborted = true;
-        throw new WebAssembly.RuntimeError("Aborted(OOM). Build with -sASSERTIONS for more info.");
+        // What an aborted Emscripten module throws (a WebAssembly.RuntimeError).
+        throw Object.assign(new Error("Aborted(OOM). Build with -sASSERTIONS for more info."), { name: "RuntimeError" });
       }
       log.push(`${id}:${text}`);
       return `tree of ${text}`;
