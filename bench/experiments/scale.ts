@@ -35,8 +35,8 @@ const FULL_SIZES: SizeCase[] = [
   { label: "1k", resources: 1000, files: 100, moduleDepth: 3 },
   { label: "5k", resources: 5000, files: 500, moduleDepth: 3 },
   { label: "20k", resources: 20_000, files: 2000, moduleDepth: 3, pairs: 2 },
-  { label: "50k", resources: 50_000, files: 5000, moduleDepth: 3, pairs: 1 },
-  { label: "monorepo 20 roots", resources: 20_000, files: 2000, moduleDepth: 2, roots: 20, pairs: 1 },
+  { label: "50k", resources: 50_000, files: 5000, moduleDepth: 3, pairs: 2 },
+  { label: "monorepo 20 roots", resources: 20_000, files: 2000, moduleDepth: 2, roots: 20, pairs: 2 },
   // Everything in one file: the huge-file case for prompt truncation and parse cost.
   { label: "huge-file", resources: 2000, files: 1, moduleDepth: 0 },
 ];
