@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
 import { ConfigError, type ConfigIssue } from "./errors.js";
+import { describeYamlError } from "./yaml-errors.js";
 import { OPTIONS, optionEntries, type Config, type OptionKey } from "./options.js";
 
 // In its own module so the CLI can recognise it without loading the option schemas (zod).
@@ -78,7 +79,8 @@ function readYaml(file: string, issues: ConfigIssue[]): Record<string, unknown> 
     }
     return value as Record<string, unknown>;
   } catch (error) {
-    issues.push({ option: "config", env: "TERRAFIX_CONFIG", message: `${file} is not valid YAML: ${(error as Error).message}` });
+    // Never the parser's message: it quotes the line, which may hold a token.
+    issues.push({ option: "config", env: "TERRAFIX_CONFIG", message: `${file} is not valid YAML: ${describeYamlError(error)}` });
     return {};
   }
 }

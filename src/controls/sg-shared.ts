@@ -2,7 +2,7 @@ import type { TextEdit } from "../domain/change.js";
 import { removeAttributes, removeBlock, replaceAttributeValue } from "../terraform/edit.js";
 import type { HclBlock } from "../terraform/parse.js";
 import { connectedResources, textOf } from "./context.js";
-import { asBool, asNumber, isExpression, worst } from "./read.js";
+import { asBool, asNumber, isExpression, noteUnknown, noteUnknownText, worst } from "./read.js";
 import type { ControlInfo } from "./simple.js";
 import type { CheckResult, Control, ControlContext, FileEdits, FixPlan, ResourceRef } from "./types.js";
 
@@ -39,12 +39,13 @@ function ruleIngress(type: string, body: Record<string, unknown>): Ingress | und
 
 /**
  * Checkov's AbsSecurityGroupUnrestrictedIngress: fails when a forbidden port is in range and a
- * source is 0.0.0.0/0 or ::/0. Protocol -1 (or 0-0) means every port; ICMP has no ports. Quirks
- * kept: prefix lists or `self = true` pass.
+ * source is 0.0.0.0/0 or ::/0. Protocol -1 (or 0-0) means every port; ICMP has no ports.
+ * Checkov passes a rule that also has `self = true` or prefix lists (shared/reference/checkov-checks.md);
+ * TerraFix does not (issue 14): one rule with several sources admits each of them, so the world
+ * still reaches the port, and Vanta reports the group.
  */
 function checkIngress(rule: Ingress, forbidden: PortPredicate): CheckResult {
-  if (hasValue(rule.body.prefix_list_ids) || asBool(rule.body.self) === true) return "pass";
-  const opens = [openness(rule.body[rule.v4], OPEN_V4), openness(rule.body[rule.v6], OPEN_V6)];
+  const opens = [openness(rule.body, rule.v4, OPEN_V4), openness(rule.body, rule.v6, OPEN_V6)];
   const open = opens.includes("fail") ? "fail" : opens.includes("unknown") ? "unknown" : "pass";
   if (open === "pass") return "pass";
   const ports = portsForbidden(rule, forbidden);
@@ -52,25 +53,40 @@ function checkIngress(rule: Ingress, forbidden: PortPredicate): CheckResult {
   return open === "fail" && ports === "fail" ? "fail" : "unknown";
 }
 
-function hasValue(value: unknown): boolean {
-  return Array.isArray(value) ? value.length > 0 : typeof value === "string" && value.length > 0;
+/** A source that keeps a rule meaningful: a non-empty list or id, or `self` that is really true (`self = "false"` is not). */
+function isSource(body: Record<string, unknown>, attribute: string): boolean {
+  const value = body[attribute];
+  if (attribute === "self") return asBool(value) === true;
+  if (Array.isArray(value)) return value.length > 0;
+  return typeof value === "string" && value.length > 0 && asBool(value) === undefined;
 }
 
-function openness(value: unknown, open: string): CheckResult {
+function openness(body: Record<string, unknown>, attribute: string, open: string): CheckResult {
+  const value = body[attribute];
   if (value === undefined || value === null) return "pass";
-  if (isExpression(value) || (Array.isArray(value) && value.some(isExpression))) return "unknown";
+  if (isExpression(value) || (Array.isArray(value) && value.some(isExpression))) {
+    noteUnknown(body, attribute);
+    return "unknown";
+  }
   const list = Array.isArray(value) ? value : [value];
   return list.includes(open) ? "fail" : "pass";
 }
 
 function portsForbidden(rule: Ingress, forbidden: PortPredicate): CheckResult {
   const protocol = typeof rule.protocol === "number" ? String(rule.protocol) : rule.protocol;
-  if (isExpression(protocol)) return "unknown";
+  if (isExpression(protocol)) {
+    noteUnknown(rule.body, "ip_protocol" in rule.body ? "ip_protocol" : "protocol");
+    return "unknown";
+  }
   if (protocol === "-1" || protocol === "all") return forbidden(0, 65535) ? "fail" : "pass";
   if (protocol === "icmp" || protocol === "icmpv6" || protocol === "1" || protocol === "58") return "pass";
   const from = asNumber(rule.from);
   const to = asNumber(rule.to);
-  if (from === undefined || to === undefined) return isExpression(rule.from) || isExpression(rule.to) ? "unknown" : "fail";
+  if (from === undefined || to === undefined) {
+    if (!isExpression(rule.from) && !isExpression(rule.to)) return "fail";
+    noteUnknown(rule.body, isExpression(rule.from) ? "from_port" : "to_port");
+    return "unknown";
+  }
   if (from === 0 && to === 0) return forbidden(0, 65535) ? "fail" : "pass";
   return forbidden(from, to) ? "fail" : "pass";
 }
@@ -91,8 +107,10 @@ function checkResource(resource: ResourceRef, ctx: ControlContext, forbidden: Po
   }
   const results = inlineRules(resource).map(({ rule }) => checkIngress(rule, forbidden));
   // Dynamic blocks and `ingress = [...]` attributes are generated from expressions: not knowable here.
-  if (resource.block.blocks.some((b) => b.type === "dynamic" && b.labels[0] === "ingress") || "ingress" in resource.block.body && !resource.block.blocks.some((b) => b.type === "ingress"))
+  if (resource.block.blocks.some((b) => b.type === "dynamic" && b.labels[0] === "ingress") || "ingress" in resource.block.body && !resource.block.blocks.some((b) => b.type === "ingress")) {
+    noteUnknownText(`${resource.address} builds ingress rules from an expression (a dynamic block or an ingress list)`);
     results.push("unknown");
+  }
   // A group matched by a finding is also failed by its separate rule resources.
   for (const r of connectedRules(resource, ctx)) results.push(checkResource(r, ctx, forbidden));
   return worst(results);
@@ -107,7 +125,7 @@ function closeRule(text: string, container: HclBlock, rule: Ingress): TextEdit[]
   };
   const v4 = keep(rule.v4, OPEN_V4);
   const v6 = keep(rule.v6, OPEN_V6);
-  const others = rule.otherSources.some((s) => hasValue(rule.body[s]) || asBool(rule.body[s]) === true);
+  const others = rule.otherSources.some((s) => isSource(rule.body, s));
   if (!others && (v4?.length ?? 0) === 0 && (v6?.length ?? 0) === 0) return [removeBlock(text, container)];
   const edits: TextEdit[] = [];
   const drop = new Set<string>();

@@ -114,7 +114,7 @@ export class Daemon {
    * (up to `limit`) to completion. A retry that becomes due during the cycle runs in it too;
    * with the usual backoff, retries wait for a later cycle.
    */
-  async runOnce(options: { limit?: number } = {}): Promise<{ poll: PollSummary | null; jobs: number }> {
+  async runOnce(options: { limit?: number } = {}): Promise<{ poll: PollSummary | null; jobs: number; unrecorded: number }> {
     // Poll only with the poller lease: a running daemon's Vanta token would be revoked by a
     // second poller. Without it, process-once still works the jobs that are due.
     await this.#requeueConfigProblems();
@@ -129,17 +129,19 @@ export class Daemon {
     let jobs = 0;
     const limit = options.limit ?? Number.POSITIVE_INFINITY;
     while (jobs < limit) {
+      const settled = this.pool.settled;
       const claimed = await this.pool.fill(limit - jobs);
       jobs += claimed;
       if (claimed === 0) {
-        if (this.pool.size === 0) break;
+        // A job that finished while the claim ran may have made its retry due: claim again.
+        if (this.pool.size === 0 && this.pool.settled === settled) break;
         await this.pool.drain();
       }
     }
     await this.pool.drain();
     // The dashboard shows the cycle's results, not the state before it.
     await this.#hook("afterJobs");
-    return { poll, jobs };
+    return { poll, jobs, unrecorded: this.pool.unrecorded };
   }
 
   async #hook(name: "beforeJobs" | "afterJobs"): Promise<void> {

@@ -24,6 +24,12 @@ export interface WorkerPoolOptions {
   /** Jobs claimed ahead of the workers; bounds memory and how long a claimed job waits. */
   queueSize: number;
   leaseMs: number;
+  /**
+   * Lease of a claimed job still waiting in the queue (default: the smaller of leaseMs and
+   * DEFAULT_CLAIM_LEASE_MS). The full lease is taken when its work starts, so a crash strands
+   * only the jobs that were running, and the queued ones are due again within this time.
+   */
+  claimLeaseMs?: number;
   logger: Logger;
   metrics?: Metrics;
   now: () => Date;
@@ -35,7 +41,11 @@ interface Running {
   job: JobRecord;
   controller: AbortController;
   done: Promise<void>;
+  /** True once a worker slot took the job (it is starting or running); false while it waits in the queue. */
+  active: boolean;
 }
+
+export const DEFAULT_CLAIM_LEASE_MS = 30_000;
 
 /**
  * A bounded worker pool over the state store: it claims only as many jobs as it has room for
@@ -48,6 +58,8 @@ export class WorkerPool {
   readonly #running = new Map<string, Running>();
   #claiming: Promise<number> | undefined;
   #accepting = true;
+  #unrecorded = 0;
+  #settled = 0;
 
   constructor(options: WorkerPoolOptions) {
     this.#options = options;
@@ -66,6 +78,20 @@ export class WorkerPool {
     return this.#limit.activeCount;
   }
 
+  /** Jobs this pool has finished with (recorded, skipped or failed to record), ever. */
+  get settled(): number {
+    return this.#settled;
+  }
+
+  /** Jobs whose start or outcome the store failed to record (process-once exits non-zero on any). */
+  get unrecorded(): number {
+    return this.#unrecorded;
+  }
+
+  get #claimLeaseMs(): number {
+    return this.#options.claimLeaseMs ?? Math.min(this.#options.leaseMs, DEFAULT_CLAIM_LEASE_MS);
+  }
+
   /**
    * Claims due jobs up to the free capacity. Returns how many were claimed. While another claim
    * is under way it waits for that one (so its jobs are running when this returns) and claims
@@ -80,7 +106,7 @@ export class WorkerPool {
     const free = Math.min(this.#options.concurrency + this.#options.queueSize - this.#running.size, maxNew);
     if (free <= 0) return 0;
     const claim = (async () => {
-      const jobs = await this.#options.store.claim(this.#options.owner, free, this.#options.leaseMs, this.#options.now());
+      const jobs = await this.#options.store.claim(this.#options.owner, free, this.#claimLeaseMs, this.#options.now());
       // A key this pool already holds came back only because its lease lapsed; it is still queued here.
       for (const job of jobs) if (!this.#running.has(job.key)) this.#start(job);
       return jobs.length;
@@ -96,11 +122,33 @@ export class WorkerPool {
   #start(job: JobRecord): void {
     const controller = new AbortController();
     const { store, owner, leaseMs, logger, metrics } = this.#options;
+    const entry: Running = { job, controller, done: Promise.resolve(), active: false };
+    let settled = false;
     const forget = (): void => {
+      if (!settled) this.#settled += 1;
+      settled = true;
       if (this.#running.get(job.key)?.controller === controller) this.#running.delete(job.key);
     };
+    let renew: NodeJS.Timeout | undefined;
+    const keepLease = (ms: number): void => {
+      clearInterval(renew);
+      renew = setInterval(() => {
+        store.renewLease(job.key, owner, ms, this.#options.now()).catch((error: unknown) => {
+          logger.warn({ key: job.key, err: coerceError(error) }, "lease renewal failed");
+        });
+      }, Math.max(1000, Math.floor(ms / 3)));
+      renew.unref();
+    };
     const run = async (): Promise<void> => {
+      entry.active = true;
       if (controller.signal.aborted) return;
+      // The full lease starts with the work; until now the job held only the short claim lease.
+      if (!(await store.start(job.key, owner, leaseMs, this.#options.now()))) {
+        logger.warn({ key: job.key }, "claim lost before the job started; skipped");
+        return;
+      }
+      if (controller.signal.aborted) return; // released by a shutdown while it was starting
+      keepLease(leaseMs);
       // `claim` counts the attempt: more than one means this is a retry of the job.
       if (job.attempts > 1) metrics?.retries.inc({ service: "job" });
       metrics?.inFlight.inc();
@@ -122,16 +170,12 @@ export class WorkerPool {
       // then start, not be taken for this run still holding the key.
       forget();
     };
-    // The lease is renewed from the claim on, not from the start of the run: a job waiting in the
-    // queue longer than its lease would otherwise be claimed again (by this pool or another).
-    const renew = setInterval(() => {
-      store.renewLease(job.key, owner, leaseMs, this.#options.now()).catch((error: unknown) => {
-        logger.warn({ key: job.key, err: coerceError(error) }, "lease renewal failed");
-      });
-    }, Math.max(1000, Math.floor(leaseMs / 3)));
-    renew.unref();
-    const done = this.#limit(run)
+    // The claim lease is renewed while the job waits in the queue: a job waiting longer than it
+    // would otherwise be claimed again (by this pool or another).
+    keepLease(this.#claimLeaseMs);
+    entry.done = this.#limit(run)
       .catch((error: unknown) => {
+        this.#unrecorded += 1;
         logger.error({ key: job.key, err: coerceError(error) }, "recording a job outcome failed");
       })
       .finally(() => {
@@ -139,7 +183,7 @@ export class WorkerPool {
         forget();
         metrics?.queueDepth.set(this.#limit.pendingCount);
       });
-    this.#running.set(job.key, { job, controller, done });
+    this.#running.set(job.key, entry);
     metrics?.queueDepth.set(this.#limit.pendingCount);
   }
 
@@ -159,21 +203,29 @@ export class WorkerPool {
   async shutdown(graceMs: number): Promise<{ finished: number; released: number }> {
     this.stopAccepting();
     const before = this.#running.size;
+    // Queued jobs never started: they go back at once instead of starting during the grace time.
+    const queued = [...this.#running.values()].filter((r) => !r.active);
+    for (const r of queued) r.controller.abort(new Error("shutdown"));
+    await this.#releaseAll(queued);
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<"timeout">((resolve) => {
       timer = setTimeout(() => resolve("timeout"), graceMs);
     });
     await Promise.race([this.drain().then(() => "drained" as const), timeout]);
     clearTimeout(timer);
-    const left = [...this.#running.values()];
+    const left = [...this.#running.values()].filter((r) => !queued.includes(r));
     for (const r of left) r.controller.abort(new Error("shutdown"));
-    for (const r of left) {
+    await this.#releaseAll(left);
+    return { finished: before - left.length - queued.length, released: left.length + queued.length };
+  }
+
+  async #releaseAll(jobs: readonly Running[]): Promise<void> {
+    for (const r of jobs) {
       try {
         await this.#options.store.release(r.job.key, this.#options.owner, this.#options.now());
       } catch (error) {
         this.#options.logger.warn({ key: r.job.key, err: coerceError(error) }, "releasing a job failed; its lease will expire");
       }
     }
-    return { finished: before - left.length, released: left.length };
   }
 }

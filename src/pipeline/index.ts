@@ -1,4 +1,5 @@
 import { indexRepository, type ParseCache } from "../terraform/index.js";
+import type { Logger } from "../observability/logger.js";
 import type { RepositoryIndex } from "../terraform/types.js";
 import type { SharedIndexes } from "./shared-index.js";
 import type { RepoCheckout } from "./workspace.js";
@@ -13,6 +14,8 @@ export interface IndexDeps {
   cache?: ParseCache;
   /** One index per checkout and head commit, shared by concurrent jobs (the daemon's). */
   sharedIndexes?: SharedIndexes;
+  /** Warned once per index build: paths skipped (symlinks leaving the checkout, files over the size cap). */
+  logger?: Pick<Logger, "warn">;
 }
 
 /** Stage 2: the Terraform index of every checkout. */
@@ -22,7 +25,11 @@ export async function indexCheckouts(checkouts: readonly RepoCheckout[], deps: I
     signal.throwIfAborted();
     // A repository reference's own path wins; a single path in .terrafix.yml narrows the index.
     const subPath = c.checkout.repo.path ?? (c.config.paths.length === 1 ? c.config.paths[0] : undefined);
-    const build = (): Promise<RepositoryIndex> => indexTerraform(c.checkout.dir, subPath, deps);
+    const build = async (): Promise<RepositoryIndex> => {
+      const built = await indexTerraform(c.checkout.dir, subPath, deps);
+      for (const s of built.skipped ?? []) deps.logger?.warn({ file: s.file, reason: s.reason }, "path skipped by the index");
+      return built;
+    };
     const shared = deps.sharedIndexes;
     // Not raced against the signal: the lease keeps the tree still only while this job holds it.
     const index = await (shared === undefined ? build() : shared.get({ dir: c.checkout.dir, headSha: c.checkout.headSha, ...(subPath === undefined ? {} : { subPath }) }, build));

@@ -85,10 +85,14 @@ export interface StateStore {
   /**
    * Atomically leases up to `limit` due jobs (pending/deferred past nextAttemptAt, or with an
    * expired lease), oldest due first, counting an attempt each. Resolved jobs are never claimed.
-   * A job whose lease expired on its last allowed attempt is marked failed instead (a job that
-   * keeps crashing its worker must not loop forever).
+   * A claimed job is only queued: its lease (`leaseMs`, kept short by the pool) lapsing before
+   * `start` is not a crash of the job, so it is taken again without counting another attempt.
+   * A job whose lease expired after it started, on its last allowed attempt, is marked failed
+   * instead (a job that keeps crashing its worker must not loop forever).
    */
   claim(owner: string, limit: number, leaseMs: number, now: Date): Promise<JobRecord[]>;
+  /** The holder begins the work of a claimed job: the full lease from now. False when it lost the claim. */
+  start(key: string, owner: string, leaseMs: number, now: Date): Promise<boolean>;
   renewLease(key: string, owner: string, leaseMs: number, now: Date): Promise<boolean>;
   /** Gives a leased job back without counting the attempt (shutdown). */
   release(key: string, owner: string, now: Date): Promise<void>;

@@ -26,7 +26,7 @@ export const FAMILIES: readonly TypeFamily[] = [
   { name: "cloudtrail", prefixes: ["aws_cloudtrail"] },
   { name: "dynamodb", prefixes: ["aws_dynamodb"] },
   { name: "logs", prefixes: ["aws_cloudwatch_log"] },
-  { name: "load-balancer", prefixes: ["aws_lb_listener", "aws_alb_listener"] },
+  { name: "load-balancer", prefixes: ["aws_lb_listener", "aws_alb_listener", "aws_lb", "aws_alb"] },
   { name: "iam-account", prefixes: ["aws_iam_account"] },
 ];
 

@@ -6,7 +6,8 @@ import { linkReferences } from "./references.js";
 import type { ModuleScope } from "./resolve.js";
 import { childScopes, configBlocks, defaultTagsOf, regionsOf, rootScopes, type ModuleDir } from "./scopes.js";
 import type { Value } from "./values.js";
-import type { IndexError, IndexOptions, IndexedModuleCall, IndexedResource, RepositoryIndex } from "./types.js";
+import type { IndexError, IndexOptions, IndexedModuleCall, IndexedResource, RepositoryIndex, SkippedPath } from "./types.js";
+import { realInside } from "./contained-path.js";
 import { dirOf, joinRel, roleOf, walkTerraformFiles } from "./walk.js";
 import { providerMajor } from "./provider-version.js";
 
@@ -100,7 +101,15 @@ export async function indexRepository(dir: string, options: IndexOptions = {}): 
     return entry;
   }
 
-  const sources = await Promise.all((await walkTerraformFiles(root, start)).map(read));
+  const skipped: SkippedPath[] = [];
+  /** A folder reached through a symlink that leaves the checkout is not read (realpath). */
+  async function contained(rel: string): Promise<boolean> {
+    if (await realInside(root, rel).catch(() => false)) return true;
+    skipped.push({ file: rel, reason: "outside-checkout", message: "a symlink that leaves the checkout; not read" });
+    return false;
+  }
+
+  const sources = (await contained(start)) ? await Promise.all((await walkTerraformFiles(root, start)).map(read)) : [];
   const fingerprint = sha256(sources.map((s) => (s === undefined ? "" : `${s.rel}\u0000${s.hash}`)).join("\n"));
   const cacheKey = `${root}\u0000${start}\u0000${lazy ? "lazy" : "eager"}`;
   const previous = cache.recallIndex(cacheKey, fingerprint);
@@ -128,6 +137,7 @@ export async function indexRepository(dir: string, options: IndexOptions = {}): 
       if (!dirs.has(target)) {
         // A module outside the indexed sub-path: read its own folder only.
         outside = true;
+        if (!(await contained(target))) continue;
         await loadAll(await Promise.all((await listModuleFiles(root, target)).map(read)));
         const loaded = dirs.get(target);
         if (loaded !== undefined) pending.push(loaded);
@@ -202,6 +212,7 @@ export async function indexRepository(dir: string, options: IndexOptions = {}): 
     providerDefaultTags,
     ...(major === undefined ? {} : { awsProviderMajor: major }),
     errors,
+    skipped,
     resourceByAddress: (address) => byAddress.get(address)?.[0],
     resourcesByAddress: (address) => byAddress.get(address) ?? [],
     moduleCallByAddress: (address) => callsByAddress.get(address),

@@ -45,6 +45,13 @@ export interface IndexError {
   message: string;
 }
 
+/** A path the index did not read, and why (reported by `index`, `check` and `match`). */
+export interface SkippedPath {
+  file: string;
+  reason: "outside-checkout" | "too-large";
+  message: string;
+}
+
 export interface RepositoryIndex {
   root: string;
   files: Map<string, ParsedFile>;
@@ -58,6 +65,8 @@ export interface RepositoryIndex {
   providerDefaultTags?: Map<string, Map<string, Map<string, Value>>>;
   awsProviderMajor?: number;
   errors: IndexError[];
+  /** Paths not read: symlinks leaving the checkout, files over the size cap. */
+  skipped?: SkippedPath[];
   /** The first resource with this address (several root modules may share addresses). */
   resourceByAddress(address: string): IndexedResource | undefined;
   resourcesByAddress(address: string): IndexedResource[];

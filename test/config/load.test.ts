@@ -84,6 +84,21 @@ describe("loadConfig", () => {
     expect(configError(() => loadConfig({ env: {}, file })).message).toContain("not valid YAML");
   });
 
+  it.each([
+    ["a broken flow list after the token", "githubToken: ghp_live0SECRET0value0000000000000000\nrepositories: [acme/a,\n  bad: \"x\n", 4],
+    ["a tab-indented line holding the token", "concurrency: 3\nvanta:\n\tclientSecret: ghp_live0SECRET0value0000000000000000\n", 3],
+    ["an unclosed quote in the token's value", 'githubToken: "ghp_live0SECRET0value0000000000000000\n', 2],
+  ])("a YAML syntax error (%s) names the code and line, never the line's text", (_name, text, line) => {
+    // Issue 16: the parser's message quoted the line, so a token printed in clear.
+    const dir = mkdtempSync(join(tmpdir(), "tf-config-"));
+    const file = join(dir, "terrafix.yml");
+    writeFileSync(file, text);
+    const error = configError(() => loadConfig({ env: {}, file }));
+    expect(error.message).toMatch(new RegExp(`not valid YAML: YAML error [A-Z_]+ at line ${line}, column \\d+`));
+    expect(error.message).not.toContain("SECRET");
+    expect(JSON.stringify(error.issues)).not.toContain("SECRET");
+  });
+
   it("requireFor reports every option a purpose needs", () => {
     const config = loadConfig({ env: {} });
     const error = configError(() => requireFor(config, ["work-jobs", "poll-vanta", "publish-github"]));

@@ -38,7 +38,7 @@ const CASES: [string, string, string, CheckResult][] = [
   ["sg-ssh-restricted", "aws_security_group.sg", SG(`ingress {\n    from_port   = 0\n    to_port     = 0\n    protocol    = "-1"\n    cidr_blocks = ["0.0.0.0/0"]\n  }`), "fail"],
   ["sg-ssh-restricted", "aws_security_group.sg", SG(`ingress {\n    from_port   = 0\n    to_port     = 0\n    protocol    = "tcp"\n    cidr_blocks = ["0.0.0.0/0"]\n  }`), "fail"],
   ["sg-ssh-restricted", "aws_security_group.sg", SG(`ingress {\n    from_port   = 8\n    to_port     = 0\n    protocol    = "icmp"\n    cidr_blocks = ["0.0.0.0/0"]\n  }`), "pass"],
-  ["sg-ssh-restricted", "aws_security_group.sg", SG(`ingress {\n    from_port       = 22\n    to_port         = 22\n    protocol        = "tcp"\n    cidr_blocks     = ["0.0.0.0/0"]\n    prefix_list_ids = ["pl-1"]\n  }`), "pass"],
+  ["sg-ssh-restricted", "aws_security_group.sg", SG(`ingress {\n    from_port       = 22\n    to_port         = 22\n    protocol        = "tcp"\n    cidr_blocks     = ["0.0.0.0/0"]\n    prefix_list_ids = ["pl-1"]\n  }`), "fail"],
   ["sg-ssh-restricted", "aws_security_group.sg", SG(`ingress {\n    from_port   = 22\n    to_port     = 22\n    protocol    = "tcp"\n    cidr_blocks = var.cidrs\n  }`), "unknown"],
   ["sg-ssh-restricted", "aws_security_group.sg", SG(`ingress {\n    from_port   = var.port\n    to_port     = var.port\n    protocol    = "tcp"\n    cidr_blocks = ["0.0.0.0/0"]\n  }`), "unknown"],
   ["sg-ssh-restricted", "aws_security_group.sg", SG(`dynamic "ingress" {\n    for_each = var.rules\n    content {\n      from_port = ingress.value\n    }\n  }`), "unknown"],

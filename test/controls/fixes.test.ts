@@ -204,7 +204,6 @@ resource "aws_vpc_security_group_ingress_rule" "http" {
   { control: "dynamodb-pitr", address: "aws_dynamodb_table.t", files: { "main.tf": `resource "aws_dynamodb_table" "t" {\n  name = "t"\n  point_in_time_recovery {\n    enabled = false\n  }\n}\n` }, contains: ["enabled = true"], absent: ["false"] },
   { control: "dynamodb-encryption", address: "aws_dynamodb_table.t", files: { "main.tf": `resource "aws_dynamodb_table" "t" {\n  name = "t"\n}\n` }, contains: ["server_side_encryption {\n    enabled = true\n  }"] },
   { control: "log-group-retention", address: "aws_cloudwatch_log_group.g", files: { "main.tf": `resource "aws_cloudwatch_log_group" "g" {\n  name              = "/app"\n  retention_in_days = 30\n}\n` }, contains: ["retention_in_days = 365"] },
-  { control: "log-group-retention", address: "aws_cloudwatch_log_group.g", files: { "main.tf": `resource "aws_cloudwatch_log_group" "g" {}\n` }, contains: ["retention_in_days = 365"] },
   {
     control: "alb-https-redirect",
     address: "aws_lb_listener.http",
@@ -223,6 +222,155 @@ resource "aws_vpc_security_group_ingress_rule" "http" {
     },
     contains: ['type = "redirect"', 'protocol    = "HTTPS"', 'status_code = "HTTP_301"'],
     absent: ["forward"],
+  },
+  // Issue 14 rule bugs: EBS encryption of instance and launch template volumes (CKV_AWS_8).
+  {
+    control: "ebs-encryption",
+    address: "aws_instance.bastion",
+    files: {
+      "ec2.tf": `resource "aws_instance" "bastion" {
+  ami           = var.bastion_ami
+  instance_type = "t3.micro"
+  subnet_id     = var.public_subnet_id
+
+  tags = merge(local.tags, { Role = "bastion" })
+}
+`,
+    },
+    contains: ["  root_block_device {\n    encrypted = true\n  }\n"],
+  },
+  {
+    control: "ebs-encryption",
+    address: "aws_instance.worker",
+    files: {
+      "ec2.tf": `resource "aws_instance" "worker" {
+  ami           = data.aws_ami.al2023.id
+  instance_type = "m6i.large"
+
+  root_block_device {
+    volume_size = 30
+    encrypted   = false
+  }
+
+  ebs_block_device {
+    device_name = "/dev/sdf"
+    volume_size = 200
+  }
+}
+`,
+    },
+    contains: ["volume_size = 30\n    encrypted   = true", "volume_size = 200\n    encrypted   = true"],
+    absent: ["false"],
+  },
+  {
+    control: "ebs-encryption",
+    address: "aws_launch_template.nodes",
+    files: {
+      "asg.tf": `resource "aws_launch_template" "nodes" {
+  name_prefix   = "\${var.cluster}-nodes-"
+  image_id      = var.node_ami
+  instance_type = "c6i.xlarge"
+
+  block_device_mappings {
+    device_name = "/dev/xvda"
+
+    ebs {
+      volume_size = 50
+      volume_type = "gp3"
+    }
+  }
+}
+`,
+    },
+    contains: ['volume_type = "gp3"\n      encrypted   = true'],
+  },
+  // Issue 14: Vanta reports the load balancer; the fix goes to its HTTP listener.
+  {
+    control: "alb-https-redirect",
+    address: "aws_lb.public",
+    files: {
+      "alb.tf": `resource "aws_lb" "public" {
+  name               = "\${var.name}-public"
+  load_balancer_type = "application"
+  subnets            = var.public_subnet_ids
+}
+
+resource "aws_lb_listener" "http" {
+  load_balancer_arn = aws_lb.public.arn
+  port              = 80
+  protocol          = "HTTP"
+
+  default_action {
+    type             = "forward"
+    target_group_arn = aws_lb_target_group.app.arn
+  }
+}
+
+resource "aws_lb_listener" "https" {
+  load_balancer_arn = aws_lb.public.arn
+  port              = 443
+  protocol          = "HTTPS"
+  certificate_arn   = var.certificate_arn
+
+  default_action {
+    type             = "forward"
+    target_group_arn = aws_lb_target_group.app.arn
+  }
+}
+`,
+    },
+    contains: ['type = "redirect"', 'status_code = "HTTP_301"', 'protocol          = "HTTPS"\n  certificate_arn'],
+  },
+  // Issue 14: \`self = "false"\` is no source; the rule that only opened SSH to the world goes.
+  {
+    control: "sg-ssh-restricted",
+    address: "aws_security_group.admin",
+    files: {
+      "sg.tf": `resource "aws_security_group" "admin" {
+  name   = "admin"
+  vpc_id = var.vpc_id
+
+  ingress {
+    from_port   = 22
+    to_port     = 22
+    protocol    = "tcp"
+    cidr_blocks = ["0.0.0.0/0"]
+    self        = "false"
+  }
+
+  ingress {
+    from_port   = 443
+    to_port     = 443
+    protocol    = "tcp"
+    cidr_blocks = [var.office_cidr]
+  }
+}
+`,
+    },
+    contains: ["from_port   = 443"],
+    absent: ["0.0.0.0/0", "self", "from_port   = 22"],
+  },
+  // Issue 14: open to the world and to itself: still open; the fix keeps \`self\`.
+  {
+    control: "sg-ssh-restricted",
+    address: "aws_security_group.cluster",
+    files: {
+      "sg.tf": `resource "aws_security_group" "cluster" {
+  name   = "cluster"
+  vpc_id = var.vpc_id
+
+  ingress {
+    from_port   = 0
+    to_port     = 0
+    protocol    = "-1"
+    self        = true
+    cidr_blocks = ["0.0.0.0/0"]
+  }
+}
+`,
+    },
+    contains: ["self      = true"],
+    absent: ["0.0.0.0/0"],
   },
   {
     control: "iam-password-policy",

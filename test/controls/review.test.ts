@@ -32,7 +32,7 @@ describe("review notes on each control (apply impact, rollback, what is not cove
     expect(control("kms-rotation").review.impact).toContain("cost-change");
     expect(control("rds-backup-retention").review.impact[0]).toBe("brief-outage");
     expect(control("iam-password-policy").review.applyNote).toMatch(/every IAM user/);
-    expect(control("log-group-retention").review.applyNote).toMatch(/older than a year are then deleted/);
+    expect(control("log-group-retention").review.applyNote).toMatch(/none are deleted/);
     expect(control("rds-not-public").review.notCovered).toMatch(/security group/);
     expect(control("s3-versioning").review.notCovered).toBeUndefined();
   });

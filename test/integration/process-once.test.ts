@@ -1,6 +1,9 @@
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { SqliteStateStore } from "../../src/adapters/sqlite/state-store.js";
+import { silentLogger } from "../../src/observability/logger.js";
 import { plainIssuesOf } from "../fakes/github-state.js";
 import { runTerrafix } from "../support/cli.js";
 import { startE2e, type E2eEnvironment } from "../support/e2e.js";
@@ -56,6 +59,22 @@ describe("terrafix process-once", () => {
     expect(second.out).toContain("2 resolved");
     const states = e2e.github.pulls("acme", "infra").map((p) => p.state).sort();
     expect(states).toEqual(["closed", "closed", "open"]);
+  });
+
+  it("exits 1 and says so when the state store refuses the jobs' outcomes (disk full)", async () => {
+    // Issue 16: the run used to exit 0 with the work unrecorded. The real SQLite file refuses
+    // every outcome write the way a full disk does (SQLITE_FULL's text), through a trigger.
+    const env = e2e.env();
+    const path = env["TERRAFIX_STATE_URL"]!;
+    const store = new SqliteStateStore({ path, retry: { maxAttempts: 3, baseDelayMs: 1000, maxDelayMs: 1000 }, logger: silentLogger() });
+    await store.migrate();
+    await store.close();
+    const raw = new Database(path);
+    raw.exec(`CREATE TRIGGER disk_full BEFORE UPDATE OF outcome ON jobs WHEN NEW.outcome IS NOT NULL BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END`);
+    raw.close();
+    const result = await cli(["process-once"], env);
+    expect(result.code).toBe(1);
+    expect(result.err).toContain("3 job outcome(s) could not be recorded in the state store");
   });
 
   it("exits 2 with every missing option named when the configuration is incomplete", async () => {

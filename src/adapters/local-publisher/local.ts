@@ -8,6 +8,7 @@ import type { RepositoryRef } from "../../ports/repo-workspace.js";
 import type { Scm, ScmCommit } from "../../ports/scm.js";
 import { TerraFixError } from "../../errors.js";
 import { secrets } from "../../observability/secrets.js";
+import { assertTreePathsContained } from "./tree-paths.js";
 
 const run = promisify(execFile);
 const ZERO = "0".repeat(40);
@@ -83,6 +84,7 @@ export function createLocalScm(options: LocalScmOptions): Scm {
     writeBranch(repo, write) {
       const dir = options.dirOf(repo);
       return locked(dir, async () => {
+        await assertTreePathsContained((args) => gitIn(dir, args), write.baseSha, write.files.map((f) => f.path));
         const temp = await mkdtemp(join(tmpdir(), "terrafix-index-"));
         try {
           const env = { GIT_INDEX_FILE: join(temp, "index") };

@@ -58,4 +58,12 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
     name: "leader-leases",
     sql: `CREATE TABLE leader_leases (name text PRIMARY KEY, owner text NOT NULL, expires_at timestamptz NOT NULL);`,
   },
+  {
+    // The claim and the start of the work are separate: a queued claim holds a short lease and
+    // does not count as a crash when it lapses. Jobs running at upgrade count as started.
+    version: 4,
+    name: "job-started",
+    sql: `ALTER TABLE jobs ADD COLUMN started_at timestamptz;
+      UPDATE jobs SET started_at = updated_at WHERE status = 'running';`,
+  },
 ];

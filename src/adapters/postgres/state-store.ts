@@ -161,6 +161,11 @@ export class PostgresStateStore implements StateStore {
     return (result.rowCount ?? 0) > 0;
   }
 
+  async start(key: string, owner: string, leaseMs: number, now: Date): Promise<boolean> {
+    const result = await this.#query("cannot start a job", sql.START, [key, owner, new Date(now.getTime() + leaseMs), now]);
+    return (result.rowCount ?? 0) > 0;
+  }
+
   async release(key: string, owner: string, now: Date): Promise<void> {
     await this.#query("cannot release a job", sql.RELEASE, [key, owner, now]);
   }

@@ -26,7 +26,7 @@ export const REFRESH_JOB = `UPDATE jobs SET failure = $2::jsonb WHERE key = $1`;
 export const FAIL_EXHAUSTED = `UPDATE jobs SET status = 'failed', lease_owner = NULL, lease_expires_at = NULL,
   finished_at = $1, updated_at = $1, error_kind = 'transient', error_message = $3,
   outcome = $4::jsonb, outcome_type = 'failed'
-  WHERE status = 'running' AND lease_expires_at <= $1 AND attempts >= $2 AND resolved_at IS NULL`;
+  WHERE status = 'running' AND started_at IS NOT NULL AND lease_expires_at <= $1 AND attempts >= $2 AND resolved_at IS NULL`;
 
 /**
  * $1 owner, $2 lease expiry, $3 now, $4 limit. SKIP LOCKED makes concurrent claimers take
@@ -34,7 +34,8 @@ export const FAIL_EXHAUSTED = `UPDATE jobs SET status = 'failed', lease_owner = 
  * (https://www.postgresql.org/docs/current/sql-select.html#SQL-FOR-UPDATE-SHARE).
  */
 export const CLAIM = `UPDATE jobs SET status = 'running', lease_owner = $1, lease_expires_at = $2,
-  attempts = attempts + 1, next_attempt_at = NULL, updated_at = $3
+  attempts = CASE WHEN status = 'running' AND started_at IS NULL THEN attempts ELSE attempts + 1 END,
+  started_at = NULL, next_attempt_at = NULL, updated_at = $3
   WHERE key IN (
     SELECT key FROM jobs
     WHERE resolved_at IS NULL AND (
@@ -48,15 +49,18 @@ export const CLAIM = `UPDATE jobs SET status = 'running', lease_owner = $1, leas
 /** $1 key, $2 owner, $3 expiry, $4 now. */
 export const RENEW_LEASE = `UPDATE jobs SET lease_expires_at = $3, updated_at = $4
   WHERE key = $1 AND lease_owner = $2 AND status = 'running'`;
+/** $1 key, $2 owner, $3 expiry, $4 now. */
+export const START = `UPDATE jobs SET started_at = $4, lease_expires_at = $3, updated_at = $4
+  WHERE key = $1 AND lease_owner = $2 AND status = 'running'`;
 /** $1 key, $2 owner, $3 now. */
-export const RELEASE = `UPDATE jobs SET status = 'pending', lease_owner = NULL, lease_expires_at = NULL,
+export const RELEASE = `UPDATE jobs SET status = 'pending', lease_owner = NULL, lease_expires_at = NULL, started_at = NULL,
   attempts = GREATEST(attempts - 1, 0), next_attempt_at = NULL, updated_at = $3
   WHERE key = $1 AND lease_owner = $2 AND status = 'running'`;
 export const HELD_BY = `SELECT attempts, pr_url FROM jobs WHERE key = $1 AND lease_owner = $2 AND status = 'running' FOR UPDATE`;
 export const FINISH = `UPDATE jobs SET status = $2, attempts = $3, next_attempt_at = $4,
   finished_at = $5, pr_url = $6, error_kind = $7, error_message = $8,
   outcome = $9::jsonb, outcome_type = $10, stage_timings = $11::jsonb,
-  lease_owner = NULL, lease_expires_at = NULL, updated_at = $12
+  lease_owner = NULL, lease_expires_at = NULL, started_at = NULL, updated_at = $12
   WHERE key = $1`;
 
 export const GET = `SELECT * FROM jobs WHERE key = $1`;

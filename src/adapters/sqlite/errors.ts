@@ -17,3 +17,17 @@ export function toStateError(error: unknown, what: string): TerraFixError {
     cause: error,
   });
 }
+
+/** SQLite's codes for a damaged file (https://sqlite.org/rescode.html#corrupt). */
+export function isCorruption(error: unknown): boolean {
+  const code = typeof error === "object" && error !== null && "code" in error ? String(error.code) : "";
+  return code.startsWith("SQLITE_CORRUPT") || code === "SQLITE_NOTADB";
+}
+
+/** A damaged database file: the operator must act (restore or move it away), retrying cannot help. */
+export function corruptStore(path: string, detail: string, cause?: unknown): TerraFixError {
+  return new TerraFixError(
+    `the SQLite state store ${path} is corrupt (${detail}); restore it from a backup, or move it away to start with empty state (open pull requests are found again by branch)`,
+    { kind: "config", stage: "state", ...(cause === undefined ? {} : { cause }) },
+  );
+}

@@ -59,4 +59,12 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
     name: "leader-leases",
     sql: `CREATE TABLE leader_leases (name TEXT PRIMARY KEY, owner TEXT NOT NULL, expires_at INTEGER NOT NULL);`,
   },
+  {
+    // The claim and the start of the work are separate: a queued claim holds a short lease and
+    // does not count as a crash when it lapses. Jobs running at upgrade count as started.
+    version: 4,
+    name: "job-started",
+    sql: `ALTER TABLE jobs ADD COLUMN started_at INTEGER;
+      UPDATE jobs SET started_at = updated_at WHERE status = 'running';`,
+  },
 ];

@@ -18,7 +18,7 @@ import type { StateStoreOptions } from "../state/options.js";
 import { byDueThenKey, dedupeByKey, toDate, toJobRecord, type JobRow } from "../state/rows.js";
 import { buildStats, DEFAULT_RECENT_ERRORS, type StatsRows } from "../state/stats.js";
 import { DEFAULT_DEFER_MS, DEFAULT_STATS_SAMPLE, finishTransition } from "../state/transitions.js";
-import { toStateError } from "./errors.js";
+import { corruptStore, isCorruption, toStateError } from "./errors.js";
 import { SQLITE_MIGRATIONS } from "./migrations.js";
 import * as sql from "./statements.js";
 
@@ -53,7 +53,9 @@ export class SqliteStateStore implements StateStore {
       this.#db.pragma("journal_mode = WAL");
       this.#db.pragma(`busy_timeout = ${Math.max(0, Math.trunc(options.busyTimeoutMs ?? 5000))}`);
       this.#db.pragma("synchronous = NORMAL");
+      if (options.path !== ":memory:") checkIntegrity(this.#db, options.path);
     } catch (error) {
+      if (isCorruption(error)) throw corruptStore(options.path, error instanceof Error ? error.message : String(error), error);
       throw toStateError(error, "cannot open the SQLite state store");
     }
   }
@@ -138,6 +140,13 @@ export class SqliteStateStore implements StateStore {
   async renewLease(key: string, owner: string, leaseMs: number, now: Date): Promise<boolean> {
     const changes = await this.#write("cannot renew a lease", () =>
       this.#db.prepare(sql.RENEW_LEASE).run({ key, owner, expires: now.getTime() + leaseMs, now: now.getTime() }).changes,
+    );
+    return changes > 0;
+  }
+
+  async start(key: string, owner: string, leaseMs: number, now: Date): Promise<boolean> {
+    const changes = await this.#write("cannot start a job", () =>
+      this.#db.prepare(sql.START).run({ key, owner, expires: now.getTime() + leaseMs, now: now.getTime() }).changes,
     );
     return changes > 0;
   }
@@ -279,3 +288,20 @@ function exhaustedArgs(retry: RetryPolicy, now: Date): object {
     outcome: JSON.stringify({ type: "failed", kind: "transient", message, retryable: false } satisfies Outcome),
   };
 }
+
+/**
+ * A corrupt page is found at start, not by the first job that happens to touch it
+ * (https://sqlite.org/pragma.html#pragma_quick_check: the O(N) checks without index content).
+ */
+function checkIntegrity(db: Database.Database, path: string): void {
+  let problems: string[];
+  try {
+    problems = (db.pragma("quick_check(5)") as { quick_check: string }[]).map((r) => r.quick_check);
+  } catch (error) {
+    problems = [error instanceof Error ? error.message : String(error)];
+  }
+  if (problems.length === 1 && problems[0] === "ok") return;
+  db.close();
+  throw corruptStore(path, problems.join("; "));
+}
+

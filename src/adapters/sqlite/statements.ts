@@ -29,10 +29,15 @@ export const REFRESH_JOB = `UPDATE jobs SET failure = @failure WHERE key = @key`
 export const FAIL_EXHAUSTED = `UPDATE jobs SET status = 'failed', lease_owner = NULL, lease_expires_at = NULL,
   finished_at = @now, updated_at = @now, error_kind = 'transient', error_message = @message,
   outcome = @outcome, outcome_type = 'failed'
-  WHERE status = 'running' AND lease_expires_at <= @now AND attempts >= @max AND resolved_at IS NULL`;
+  WHERE status = 'running' AND started_at IS NOT NULL AND lease_expires_at <= @now AND attempts >= @max AND resolved_at IS NULL`;
 
+/**
+ * A claim that lapsed before its work started (its worker died with the job still queued) is
+ * taken again without counting a second attempt: the job never ran.
+ */
 export const CLAIM = `UPDATE jobs SET status = 'running', lease_owner = @owner, lease_expires_at = @expires,
-  attempts = attempts + 1, next_attempt_at = NULL, updated_at = @now
+  attempts = CASE WHEN status = 'running' AND started_at IS NULL THEN attempts ELSE attempts + 1 END,
+  started_at = NULL, next_attempt_at = NULL, updated_at = @now
   WHERE key IN (
     SELECT key FROM jobs
     WHERE resolved_at IS NULL AND (
@@ -45,7 +50,11 @@ export const CLAIM = `UPDATE jobs SET status = 'running', lease_owner = @owner, 
 export const RENEW_LEASE = `UPDATE jobs SET lease_expires_at = @expires, updated_at = @now
   WHERE key = @key AND lease_owner = @owner AND status = 'running'`;
 
-export const RELEASE = `UPDATE jobs SET status = 'pending', lease_owner = NULL, lease_expires_at = NULL,
+/** The work of a claimed job starts: the full lease from now on. */
+export const START = `UPDATE jobs SET started_at = @now, lease_expires_at = @expires, updated_at = @now
+  WHERE key = @key AND lease_owner = @owner AND status = 'running'`;
+
+export const RELEASE = `UPDATE jobs SET status = 'pending', lease_owner = NULL, lease_expires_at = NULL, started_at = NULL,
   attempts = MAX(attempts - 1, 0), next_attempt_at = NULL, updated_at = @now
   WHERE key = @key AND lease_owner = @owner AND status = 'running'`;
 
@@ -54,7 +63,7 @@ export const HELD_BY = `SELECT attempts, pr_url FROM jobs WHERE key = @key AND l
 export const FINISH = `UPDATE jobs SET status = @status, attempts = @attempts, next_attempt_at = @next_attempt_at,
   finished_at = @finished_at, pr_url = @pr_url, error_kind = @error_kind, error_message = @error_message,
   outcome = @outcome, outcome_type = @outcome_type, stage_timings = @stage_timings,
-  lease_owner = NULL, lease_expires_at = NULL, updated_at = @now
+  lease_owner = NULL, lease_expires_at = NULL, started_at = NULL, updated_at = @now
   WHERE key = @key`;
 
 export const GET = `SELECT * FROM jobs WHERE key = ?`;

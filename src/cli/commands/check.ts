@@ -27,6 +27,7 @@ export async function checkCommand(options: CheckOptions, io: CliIo): Promise<nu
   // A folder with no Terraform (a typo in --repo, the wrong checkout) must not look like a clean one.
   const where = subPath === undefined ? options.repo : `${options.repo} (sub-path ${subPath})`;
   if (index.files.size === 0 && index.errors.length === 0) {
+    for (const s of index.skipped ?? []) io.stderr.write(`warning: skipped ${s.file}: ${s.message}\n`);
     io.stderr.write(`terrafix check: no Terraform files (.tf, .tf.json) under ${where}; nothing to check\n`);
     return EXIT_USAGE;
   }
@@ -38,14 +39,16 @@ export async function checkCommand(options: CheckOptions, io: CliIo): Promise<nu
     return EXIT_USAGE;
   }
   const full: CheckSummary = { ...summary, parseErrors: index.errors.length };
+  const skipped = index.skipped ?? [];
   if (options.json) {
-    io.stdout.write(`${JSON.stringify({ findings, summary: full })}\n`);
+    io.stdout.write(`${JSON.stringify({ findings, summary: full, skipped })}\n`);
   } else {
     for (const f of findings) {
       const root = f.root === "" || f.file.startsWith(`${f.root}/`) ? "" : ` [${f.root}]`;
       io.stdout.write(`${f.result.toUpperCase().padEnd(7)} ${f.control.padEnd(26)} ${f.address}${root}  ${f.file}:${f.startLine}${f.reason === undefined ? "" : `  (${f.reason})`}\n`);
     }
     for (const e of index.errors) io.stderr.write(`warning: ${e.file}: ${e.message}\n`);
+    for (const s of skipped) io.stderr.write(`warning: skipped ${s.file}: ${s.message}\n`);
     io.stdout.write(`${full.checks} checks on ${full.resources} resources: ${full.passed} passed, ${full.failed} failed, ${full.unknown} unknown\n`);
   }
   return findings.some((f) => f.result === "fail") ? EXIT_JOB_FAILED : EXIT_OK;

@@ -1,5 +1,3 @@
-import { writeFile } from "node:fs/promises";
-import { join } from "node:path";
 import { createTwoFilesPatch } from "diff";
 import { createModel } from "../../composition/model.js";
 import { parseCacheFor } from "../../composition/parse-cache.js";
@@ -12,6 +10,7 @@ import type { GenerationResult, LlmUsage } from "../../domain/generation.js";
 import { generateChange } from "../../pipeline/generate.js";
 import { indexTerraform } from "../../pipeline/index.js";
 import { matchRepository, targetOf } from "../../pipeline/match.js";
+import { ContainmentError, writeInsideCheckout } from "../../terraform/contained-path.js";
 import { EXIT_JOB_FAILED, EXIT_OK, EXIT_USAGE, type CliIo, type FixOptions } from "../context.js";
 import { cacheWarning, configOf, localRepoSettings } from "./config.js";
 import { unknownTestMessage } from "./controls.js";
@@ -67,7 +66,14 @@ export async function fixCommand(options: FixOptions, io: CliIo): Promise<number
   const step = await generateChange({ failure, target, index, controls, generator: options.generator }, generateDeps(config, model, logger));
   const report = fixReport(step, matched);
   if (options.apply && step.type === "change") {
-    for (const file of step.change.files) await writeFile(join(prepared.repo, file.path), file.after);
+    try {
+      await writeInsideCheckout(prepared.repo, step.change.files.map((f) => ({ path: f.path, text: f.after })));
+    } catch (error) {
+      // A write through a symlink that leaves the checkout: refused, nothing written.
+      if (!(error instanceof ContainmentError)) throw error;
+      io.stderr.write(`terrafix fix: ${error.message}\n`);
+      return EXIT_JOB_FAILED;
+    }
   }
   if (options.json) io.stdout.write(`${JSON.stringify(report)}\n`);
   else io.stdout.write(humanReport(report, step, options.apply));

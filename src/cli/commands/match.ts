@@ -22,8 +22,8 @@ export async function matchCommand(options: MatchOptions, io: CliIo): Promise<nu
   const index = await indexTerraform(repo, subPath, { cache });
   const result = await matchRepository(index, identity, state === undefined ? {} : { state });
   await cache.flush();
-  if (options.json) io.stdout.write(`${JSON.stringify(matchJson(result))}\n`);
-  else io.stdout.write(human(result, index.errors));
+  if (options.json) io.stdout.write(`${JSON.stringify({ ...matchJson(result), skipped: index.skipped ?? [] })}\n`);
+  else io.stdout.write(human(result, [...index.errors, ...(index.skipped ?? [])]));
   return result.status === "matched" ? EXIT_OK : EXIT_JOB_FAILED;
 }
 

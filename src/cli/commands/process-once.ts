@@ -12,7 +12,8 @@ export interface FinishedJob {
 
 /**
  * `terrafix process-once [--dry-run] [--limit N]`: one poll, every due job to completion, a line
- * per job; exit 0, 1 when a job errored, 2 when a job met a configuration problem.
+ * per job; exit 0, 1 when a job errored or an outcome could not be recorded, 2 when a job met a
+ * configuration problem.
  */
 export async function processOnceCommand(options: ProcessOnceOptions, io: CliIo, extra: RuntimeOptions = {}): Promise<number> {
   const config = configOf(options, io);
@@ -27,7 +28,7 @@ export async function processOnceCommand(options: ProcessOnceOptions, io: CliIo,
     },
   });
   try {
-    const { poll } = await runtime.daemon.runOnce(options.limit === undefined ? {} : { limit: options.limit });
+    const { poll, unrecorded } = await runtime.daemon.runOnce(options.limit === undefined ? {} : { limit: options.limit });
     io.stdout.write(
       poll === null
         ? "poll: skipped, another replica holds the poller lease; working the jobs that are due\n"
@@ -39,7 +40,11 @@ export async function processOnceCommand(options: ProcessOnceOptions, io: CliIo,
     io.stdout.write(`${finished.length} job(s), ${errored.length} errored, ${misconfigured.length} configuration problem(s)\n`);
     // Not stored as done: the next run (after the configuration is fixed) picks them up again.
     if (misconfigured.length > 0) io.stdout.write("fix the configuration and run again: these jobs run again then (no retry needed)\n");
-    return misconfigured.length > 0 ? EXIT_USAGE : errored.length > 0 ? EXIT_JOB_FAILED : EXIT_OK;
+    // A job whose outcome the store could not take (disk full, database gone) is not done: the
+    // run must not look like a success, or the work is silently lost until the lease expires.
+    if (unrecorded > 0) io.stderr.write(`terrafix process-once: ${unrecorded} job outcome(s) could not be recorded in the state store; see the log\n`);
+    if (misconfigured.length > 0) return EXIT_USAGE;
+    return errored.length > 0 || unrecorded > 0 ? EXIT_JOB_FAILED : EXIT_OK;
   } finally {
     await runtime.close();
   }

@@ -1,3 +1,4 @@
+import { readFileSync, writeFileSync } from "node:fs";
 import { mkdtemp, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -8,7 +9,7 @@ import { SqliteStateStore } from "../../../src/adapters/sqlite/state-store.js";
 import { failureKey } from "../../../src/domain/failure.js";
 import { TerraFixError } from "../../../src/errors.js";
 import { silentLogger } from "../../../src/observability/logger.js";
-import { at, failure, RETRY } from "../state/harness.js";
+import { at, failure, failures, RETRY } from "../state/harness.js";
 
 describe("SqliteStateStore", () => {
   let dir: string;
@@ -52,7 +53,36 @@ describe("SqliteStateStore", () => {
     const second = open(path);
     await second.migrate();
     expect((await second.get(failureKey(failure(1))))?.status).toBe("pending");
-    expect(await second.appliedMigrations()).toEqual([1, 2, 3]);
+    expect(await second.appliedMigrations()).toEqual([1, 2, 3, 4]);
+  });
+
+  it("refuses at open, as a configuration error, a database with a corrupt page (quick_check)", async () => {
+    // Issue 16: a corrupt page used to go unnoticed until a job touched it.
+    const path = join(dir, "state.db");
+    const first = open(path);
+    await first.migrate();
+    await first.upsertFailures(failures(400), at(0));
+    await first.close();
+    // Scribble over the page that holds the jobs table's root (a b-tree page of real rows).
+    const raw = new Database(path);
+    const { rootpage } = raw.prepare("SELECT rootpage FROM sqlite_master WHERE name = 'jobs'").get() as { rootpage: number };
+    const pageSize = raw.pragma("page_size", { simple: true }) as number;
+    raw.close();
+    const bytes = readFileSync(path);
+    bytes.fill(0xa5, (rootpage - 1) * pageSize, rootpage * pageSize);
+    writeFileSync(path, bytes);
+
+    const error = (() => {
+      try {
+        open(path);
+        return undefined;
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(error).toBeInstanceOf(TerraFixError);
+    expect(error).toMatchObject({ kind: "config", stage: "state" });
+    expect((error as Error).message).toContain(`the SQLite state store ${path} is corrupt`);
   });
 
   it("works in memory", async () => {

@@ -66,6 +66,7 @@ export function describeJobLifecycle(ctx: ContractContext): void {
     it("lets another worker reclaim an expired lease, and the old holder can no longer finish", async () => {
       await ctx.store.upsertFailures([failure(1)], at(0));
       const first = await claimOne(ctx.store, "w1", at(0), 1_000);
+      expect(await ctx.store.start(first.key, "w1", 1_000, at(0))).toBe(true);
       expect(await ctx.store.claim("w2", 1, 1_000, at(999))).toEqual([]);
       const second = await claimOne(ctx.store, "w2", at(1_000));
       expect(second).toMatchObject({ key: first.key, leaseOwner: "w2", attempts: 2 });
@@ -95,7 +96,10 @@ export function describeJobLifecycle(ctx: ContractContext): void {
 
     it("fails a job whose lease expired on its last attempt instead of looping on a crash", async () => {
       await ctx.store.upsertFailures([failure(1)], at(0));
-      for (let attempt = 0; attempt < RETRY.maxAttempts; attempt += 1) await claimOne(ctx.store, `w${attempt}`, at(attempt * 2_000), 1_000);
+      for (let attempt = 0; attempt < RETRY.maxAttempts; attempt += 1) {
+        const job = await claimOne(ctx.store, `w${attempt}`, at(attempt * 2_000), 1_000);
+        expect(await ctx.store.start(job.key, `w${attempt}`, 1_000, at(attempt * 2_000))).toBe(true);
+      }
       expect(await ctx.store.claim("late", 1, 1_000, at(60_000))).toEqual([]);
       expect(await ctx.store.get(failureKey(failure(1)))).toMatchObject({
         status: "failed",
@@ -105,6 +109,36 @@ export function describeJobLifecycle(ctx: ContractContext): void {
         finishedAt: at(60_000),
         outcome: { type: "failed", retryable: false },
       });
+    });
+
+    it("a claim that lapses before its work starts is taken again without counting an attempt, and never fails the job", async () => {
+      // Issue 16: a crashed worker's queued (claimed, unstarted) jobs must not look like crashes.
+      await ctx.store.upsertFailures(failures(3), at(0));
+      const claimed = await ctx.store.claim("crashed", 3, 1_000, at(0));
+      const [running, ...queued] = claimed;
+      expect(await ctx.store.start(running!.key, "crashed", LEASE_MS, at(10))).toBe(true);
+      expect((await ctx.store.get(running!.key))?.leaseExpiresAt).toEqual(at(10 + LEASE_MS));
+      // The queued claims lapse with their short lease; the started job keeps its full lease.
+      for (let round = 0; round < RETRY.maxAttempts + 1; round += 1) {
+        const again = await ctx.store.claim(`w${round}`, 10, 1_000, at(1_000 + round * 1_000));
+        expect(again.map((r) => r.key).sort()).toEqual(queued.map((r) => r.key).sort());
+        expect(again.every((r) => r.attempts === 1 && r.status === "running")).toBe(true);
+      }
+      expect(await ctx.store.get(running!.key)).toMatchObject({ status: "running", leaseOwner: "crashed", attempts: 1 });
+      // Once started, the lapsed lease is a crash: the next claim counts the attempt.
+      const retaken = await ctx.store.claim("survivor", 10, 1_000, at(10 + LEASE_MS));
+      expect(retaken.find((r) => r.key === running!.key)).toMatchObject({ attempts: 2, leaseOwner: "survivor" });
+    });
+
+    it("starts a job only for its holder; a released start gives the attempt back", async () => {
+      await ctx.store.upsertFailures([failure(1)], at(0));
+      const job = await claimOne(ctx.store, "w1", at(0), 1_000);
+      expect(await ctx.store.start(job.key, "intruder", LEASE_MS, at(1))).toBe(false);
+      expect(await ctx.store.start("unknown-key", "w1", LEASE_MS, at(1))).toBe(false);
+      expect(await ctx.store.start(job.key, "w1", LEASE_MS, at(1))).toBe(true);
+      await ctx.store.release(job.key, "w1", at(2));
+      expect(await ctx.store.get(job.key)).toMatchObject({ status: "pending", attempts: 0, leaseOwner: null });
+      expect(await ctx.store.start(job.key, "w1", LEASE_MS, at(3))).toBe(false);
     });
 
     it("never gives one job to two of four concurrent claimers (200 jobs)", async () => {

@@ -36,7 +36,7 @@ export function describeStateStoreContract(name: string, factory: StateStoreFact
         await ctx.store.migrate();
         await ctx.store.migrate();
         const other = await ctx.harness.open();
-        expect(await ctx.harness.appliedMigrations(ctx.store)).toEqual([1, 2, 3]);
+        expect(await ctx.harness.appliedMigrations(ctx.store)).toEqual([1, 2, 3, 4]);
         expect(await other.get(failureKey(failure(1)))).not.toBeNull();
       });
 
