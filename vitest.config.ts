@@ -6,8 +6,10 @@ export default defineConfig({
     environment: "node",
     // PostgreSQL for the state-store tests: TERRAFIX_TEST_POSTGRES_URL, or one started for the run.
     globalSetup: ["test/global-setup/postgres.ts"],
-    testTimeout: 60_000,
-    hookTimeout: 60_000,
+    // Hang guards, not speed limits (speed is measured in bench/): generous enough that the process
+    // and replica tests finish on a loaded 2-core machine (they needed over 60 s at load 25).
+    testTimeout: 240_000,
+    hookTimeout: 120_000,
     // Integration tests spawn git, servers and child processes: keep the 2-core machine responsive.
     pool: "forks",
     poolOptions: { forks: { maxForks: 2, minForks: 1 } },

@@ -1,11 +1,13 @@
 /**
  * Whole-process timings of `terrafix check` and `terrafix match`, cold (empty persistent parse
  * cache) and warm (the cache a previous call left in TERRAFIX_WORK_DIR), with peak RSS, beside
- * `terraform fmt -check -recursive` on the same generated tree (issue 17). Prints figures;
- * asserts nothing. Run: npm run build && npx tsx bench/experiments/cli-parse-cache.ts
+ * `terraform fmt -check -recursive` on the same generated tree, in the same run (issue 17).
+ * Prints figures; asserts nothing. Run: npm run build && npx tsx bench/experiments/cli-parse-cache.ts
  *
- * BENCH_SIZES (default 1000,5000,20000 resources), BENCH_RUNS (default 3, medians),
- * BENCH_CLI (default dist/main.js: the compiled CLI, as `npx terrafix` runs it).
+ * BENCH_SIZES (default 1000,5000,20000 resources), BENCH_RUNS (default 3; medians of wall time,
+ * maximum of peak RSS), BENCH_CLIS (default `new=dist/main.js`; several as `label=path,...`, e.g.
+ * a build of an older commit, are run in turns, so a busy machine slows them alike; `path@0`
+ * runs with TERRAFIX_PARSE_CACHE_MAX_MB=0).
  */
 import { spawnSync } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
@@ -15,23 +17,29 @@ import { generateTerraformRepo, type ManifestResource } from "../generators/terr
 
 const SIZES = (process.env.BENCH_SIZES ?? "1000,5000,20000").split(",").map(Number);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
-const CLI = resolve(process.env.BENCH_CLI ?? "dist/main.js");
+const CLIS = (process.env.BENCH_CLIS ?? "new=dist/main.js").split(",").map((entry) => {
+  const [label = "", spec = ""] = entry.split("=");
+  // `path@0`: with TERRAFIX_PARSE_CACHE_MAX_MB=0 (no persistent cache).
+  const [path = "", maxMb] = spec.split("@");
+  return { label, path: resolve(path), env: maxMb === undefined ? {} : { TERRAFIX_PARSE_CACHE_MAX_MB: maxMb } };
+});
 
 interface Timed {
   seconds: number;
+  /** User + system CPU seconds of the process and its threads: less at the mercy of a busy machine than wall time. */
+  cpu: number;
   rssMb: number;
-  code: number | null;
   out: string;
 }
 
 /** One process under GNU time: wall seconds and maximum resident set size (kB). */
 async function timed(scratch: string, command: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<Timed> {
   const report = join(scratch, "time.txt");
-  const result = spawnSync("/usr/bin/time", ["-f", "%e %M", "-o", report, command, ...args], { cwd: scratch, env: { ...process.env, ...env }, encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
-  // check exits 1 with findings and match 1 without a single match: anything else is a broken run.
-  if (result.status !== 0 && result.status !== 1) throw new Error(`${command} ${args.join(" ")} exited ${result.status}: ${result.stderr.slice(0, 500)}`);
-  const [seconds = "0", kb = "0"] = (await readFile(report, "utf8")).trim().split(/\s+/).slice(-2);
-  return { seconds: Number(seconds), rssMb: Math.round(Number(kb) / 1024), code: result.status, out: result.stdout };
+  const result = spawnSync("/usr/bin/time", ["-f", "%e %U %S %M", "-o", report, command, ...args], { cwd: scratch, env: { ...process.env, ...env }, encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
+  // check exits 1 with findings, match 1 without a single match, fmt -check 3 for unformatted files.
+  if (result.status !== 0 && result.status !== 1 && result.status !== 3) throw new Error(`${command} ${args.join(" ")} exited ${result.status}: ${result.stderr.slice(0, 500)}`);
+  const [seconds = "0", user = "0", system = "0", kb = "0"] = (await readFile(report, "utf8")).trim().split(/\s+/).slice(-4);
+  return { seconds: Number(seconds), cpu: Number(user) + Number(system), rssMb: Math.round(Number(kb) / 1024), out: result.stdout };
 }
 
 function median(values: number[]): number {
@@ -41,18 +49,14 @@ function median(values: number[]): number {
 
 interface Row {
   label: string;
-  seconds: number;
-  rssMb: number;
+  runs: Timed[];
 }
 
-async function measure(scratch: string, label: string, run: (i: number) => Promise<Timed>): Promise<Row & { outs: string[] }> {
-  const results: Timed[] = [];
-  for (let i = 0; i < RUNS; i++) results.push(await run(i));
-  return { label, seconds: median(results.map((r) => r.seconds)), rssMb: Math.max(...results.map((r) => r.rssMb)), outs: results.map((r) => r.out) };
-}
+const row = (label: string): Row => ({ label, runs: [] });
+const seconds = (r: Row): number => median(r.runs.map((t) => t.seconds));
 
 async function main(): Promise<void> {
-  console.log(`CLI ${CLI}; ${RUNS} runs per figure (median wall time, max peak RSS)`);
+  console.log(`${CLIS.map((c) => `${c.label}: ${c.path}`).join("; ")}; ${RUNS} runs per figure (median wall time, max peak RSS)`);
   for (const resources of SIZES) {
     const scratch = await mkdtemp(join(tmpdir(), "terrafix-cli-cache-"));
     try {
@@ -60,22 +64,31 @@ async function main(): Promise<void> {
       const manifest = await generateTerraformRepo(repo, { resources, files: Math.max(10, Math.round(resources / 16)), moduleDepth: 3, seed: 17, companions: true, mtime: new Date(Date.now() - 60_000) });
       const target: ManifestResource | undefined = manifest.resources.find((r) => !r.idOnly);
       if (target === undefined) throw new Error("no nameable resource");
-      const work = (name: string): NodeJS.ProcessEnv => ({ TERRAFIX_WORK_DIR: join(scratch, name), LOG_LEVEL: "silent" });
-      const check = ["check", "--repo", repo, "--json"];
-      const match = ["match", "--repo", repo, "--arn", target.arn, "--json"];
-      const rows = [
-        await measure(scratch, "terraform fmt -check -recursive", () => timed(scratch, "terraform", ["fmt", "-check", "-recursive", "-list=false", repo])),
-        await measure(scratch, "check, cold", (i) => timed(scratch, process.execPath, [CLI, ...check], work(`cold-check-${i}`))),
-        await measure(scratch, "check, warm", (i) => (i === 0 ? timed(scratch, process.execPath, [CLI, ...check], work("warm")) : Promise.resolve(undefined)).then(() => timed(scratch, process.execPath, [CLI, ...check], work("warm")))),
-        await measure(scratch, "match, cold", (i) => timed(scratch, process.execPath, [CLI, ...match], work(`cold-match-${i}`))),
-        await measure(scratch, "match, warm", (i) => (i === 0 ? timed(scratch, process.execPath, [CLI, ...match], work("warm-match")) : Promise.resolve(undefined)).then(() => timed(scratch, process.execPath, [CLI, ...match], work("warm-match")))),
-      ];
-      const fmt = rows[0]?.seconds ?? 0;
-      const [, checkCold, checkWarm, matchCold, matchWarm] = rows;
-      const same = (a?: { outs: string[] }, b?: { outs: string[] }): boolean => a !== undefined && b !== undefined && new Set([...a.outs, ...b.outs]).size === 1;
+      const work = (name: string, env: NodeJS.ProcessEnv): NodeJS.ProcessEnv => ({ TERRAFIX_WORK_DIR: join(scratch, name), LOG_LEVEL: "silent", ...env });
+      const commands = { check: ["check", "--repo", repo, "--json"], match: ["match", "--repo", repo, "--arn", target.arn, "--json"] };
+      const fmt = row("terraform fmt -check -recursive");
+      const rows = CLIS.flatMap((cli) => (["check", "match"] as const).flatMap((command) => [{ cli, command, cold: row(`${cli.label} ${command}, cold`), warm: row(`${cli.label} ${command}, warm`) }]));
+      for (let i = 0; i < RUNS; i++) {
+        fmt.runs.push(await timed(scratch, "terraform", ["fmt", "-check", "-recursive", "-list=false", repo]));
+        for (const r of rows) {
+          const args = [r.cli.path, ...commands[r.command]];
+          r.cold.runs.push(await timed(scratch, process.execPath, args, work(`cold-${r.cli.label}-${r.command}-${i}`, r.cli.env)));
+          // Warm: the work dir a previous call of the same command filled (the first cold run's).
+          r.warm.runs.push(await timed(scratch, process.execPath, args, work(`cold-${r.cli.label}-${r.command}-0`, r.cli.env)));
+        }
+      }
+      const base = seconds(fmt);
+      const baseCpu = median(fmt.runs.map((t) => t.cpu));
       console.log(`\n${resources} resources, ${manifest.files} files`);
-      for (const row of rows) console.log(`  ${row.label.padEnd(34)} ${row.seconds.toFixed(2).padStart(6)} s  ${String(row.rssMb).padStart(5)} MB  ${fmt > 0 ? `${(row.seconds / fmt).toFixed(2)}× fmt` : ""}`);
-      console.log(`  output identical cold vs warm: check ${same(checkCold, checkWarm)}, match ${same(matchCold, matchWarm)}`);
+      for (const r of [fmt, ...rows.flatMap((x) => [x.cold, x.warm])]) {
+        const s = seconds(r);
+        const cpu = median(r.runs.map((t) => t.cpu));
+        console.log(`  ${r.label.padEnd(34)} wall ${s.toFixed(2).padStart(6)} s (${(s / base).toFixed(2)}× fmt)  cpu ${cpu.toFixed(2).padStart(6)} s (${(cpu / baseCpu).toFixed(2)}× fmt)  ${String(Math.max(...r.runs.map((t) => t.rssMb))).padStart(5)} MB   wall runs ${r.runs.map((t) => t.seconds.toFixed(2)).join(" ")}`);
+      }
+      for (const r of rows) {
+        const outs = new Set([...r.cold.runs, ...r.warm.runs].map((t) => t.out));
+        console.log(`  ${r.cli.label} ${r.command}: ${outs.size === 1 ? "one output for every run, cold and warm" : `${outs.size} different outputs`}`);
+      }
     } finally {
       await rm(scratch, { recursive: true, force: true });
     }

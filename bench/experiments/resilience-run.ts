@@ -162,7 +162,7 @@ export async function runInProcess(o: RunOptions): Promise<WorkloadResult> {
     }
     sampling = false;
     await sampler;
-    await runtime.daemon.stop(5_000);
+    await runtime.daemon.gracefulShutdown(5_000);
     records = await runtime.store.list({});
     const startWall = Date.now() - (performance.now() - start);
     const drainMs = timedOut ? null : Math.max(0, lastEnd - startWall - fedAt);

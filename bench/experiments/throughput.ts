@@ -155,7 +155,7 @@ async function runLevel(
       samples,
     };
   } finally {
-    await runtime.daemon.stop(0).catch(() => undefined);
+    await runtime.daemon.gracefulShutdown(0).catch(() => undefined);
     await runtime.close();
     await harness.close();
   }

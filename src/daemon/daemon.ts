@@ -6,6 +6,7 @@ import type { Metrics } from "../observability/metrics.js";
 import type { FailureSource } from "../ports/failure-source.js";
 import type { StateStore } from "../ports/state-store.js";
 import type { Failure } from "../domain/failure.js";
+import { Lifecycle, type ShutdownResult } from "./events.js";
 import { pollOnce, type PollSummary } from "./poller.js";
 import { WorkerPool, type JobResult, type RunJob } from "./worker-pool.js";
 import type { JobRecord } from "../ports/state-store.js";
@@ -49,6 +50,8 @@ export const LEADER_TTL_MS = 30_000;
 export class Daemon {
   readonly owner: string;
   readonly pool: WorkerPool;
+  /** Job and shutdown events; a listener that throws is logged, never felt by the pool. */
+  readonly events: Lifecycle;
   readonly #o: DaemonOptions;
   readonly #now: () => Date;
   #stopping = false;
@@ -57,16 +60,24 @@ export class Daemon {
   #lastPollError: string | null = null;
   /** True while this replica holds the poller lease (kept alive by the heartbeat loop). */
   #leader = false;
-  /** Aborted by stop(): a poll stuck in a slow Vanta request must not hold the shutdown. */
+  /** Aborted by the shutdown: a poll stuck in a slow Vanta request must not hold the shutdown. */
   readonly #abort = new AbortController();
   #afterCycleRunning = false;
+  /** The after-jobs hook while it runs: the shutdown waits for it before the store can close. */
+  #hookRunning: Promise<void> | undefined;
+  #shutdown: Promise<ShutdownResult> | undefined;
+  readonly #stopped: { promise: Promise<ShutdownResult>; resolve: (r: ShutdownResult) => void };
   #configRequeued = false;
 
   constructor(options: DaemonOptions) {
     this.#o = options;
     this.#now = options.now ?? (() => new Date());
     this.owner = options.owner ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+    this.events = new Lifecycle(options.logger.child({ component: "daemon" }));
+    let resolveStopped!: (r: ShutdownResult) => void;
+    this.#stopped = { promise: new Promise((resolve) => (resolveStopped = resolve)), resolve: resolveStopped };
     this.pool = new WorkerPool({
+      events: this.events,
       store: options.store,
       runJob: options.runJob,
       owner: this.owner,
@@ -153,8 +164,13 @@ export class Daemon {
     if (this.#o.cycle === undefined || this.#afterCycleRunning) return;
     this.#afterCycleRunning = true;
     void this.#workDue()
-      .then(() => this.#hook("afterJobs"))
+      .then(() => {
+        if (this.#stopping) return;
+        this.#hookRunning = this.#hook("afterJobs");
+        return this.#hookRunning;
+      })
       .finally(() => {
+        this.#hookRunning = undefined;
         this.#afterCycleRunning = false;
       });
   }
@@ -251,6 +267,9 @@ export class Daemon {
   }
 
   #sleep(ms: number): Promise<void> {
+    // A loop that reaches its sleep after the shutdown woke the sleepers must not start a new one
+    // (a poll in flight at SIGTERM would otherwise hold the shutdown for a whole poll interval).
+    if (this.#stopping) return Promise.resolve();
     return new Promise((resolve) => {
       const wake = (): void => {
         clearTimeout(timer);
@@ -263,17 +282,56 @@ export class Daemon {
   }
 
   /**
-   * Graceful stop: no new polls or claims, in-flight jobs get `graceMs` to finish, then the rest
-   * are aborted and released so another worker runs them again.
+   * Graceful shutdown: no new polls or claims, in-flight jobs get `graceMs` to finish, then the
+   * rest are aborted and released so another worker runs them again. Every call, graceful or
+   * forceful, returns the one shutdown; it never rejects. It resolves once the poller lease is
+   * released, so the store may be closed after it.
    */
-  async stop(graceMs: number): Promise<{ finished: number; released: number }> {
+  gracefulShutdown(graceMs: number): Promise<ShutdownResult> {
+    this.#shutdown ??= this.#runShutdown("graceful", graceMs);
+    return this.#shutdown;
+  }
+
+  /**
+   * Forceful shutdown: in-flight jobs are aborted and their claims released now. During a
+   * graceful shutdown it cuts the grace period short and resolves with that same shutdown.
+   */
+  forcefulShutdown(): Promise<ShutdownResult> {
+    if (this.#shutdown !== undefined) this.events.emit("shutdown:forced", {});
+    void this.pool.forceful();
+    this.#shutdown ??= this.#runShutdown("forceful", 0);
+    return this.#shutdown;
+  }
+
+  /** Resolves when a shutdown (either kind) has finished. */
+  whenStopped(): Promise<ShutdownResult> {
+    return this.#stopped.promise;
+  }
+
+  async #runShutdown(mode: "graceful" | "forceful", graceMs: number): Promise<ShutdownResult> {
+    const log = this.#o.logger.child({ component: "daemon" });
     this.#stopping = true;
+    this.events.emit("shutdown:start", { mode });
     this.pool.stopAccepting();
     this.#abort.abort();
     for (const wake of [...this.#wakers]) wake();
-    const result = await this.pool.shutdown(graceMs);
-    await Promise.allSettled(this.#loops);
-    await this.#o.store.releaseLeadership(POLLER_LEADERSHIP, this.owner).catch(() => undefined);
+    let result: ShutdownResult = { finished: 0, released: 0 };
+    try {
+      result = await this.pool.shutdown(graceMs);
+      await Promise.allSettled(this.#loops);
+      await this.#hookRunning;
+    } catch (error) {
+      log.error({ err: coerceError(error, "state") }, "shutting down the worker pool failed");
+    }
+    // Last, with the loops stopped (no heartbeat renews it after this): the next replica polls at once.
+    try {
+      await this.#o.store.releaseLeadership(POLLER_LEADERSHIP, this.owner);
+    } catch (error) {
+      log.warn({ err: coerceError(error, "state") }, "releasing the poller lease failed; it expires on its own");
+    }
+    log.info({ mode, ...result }, "daemon stopped");
+    this.events.emit("shutdown:done", result);
+    this.#stopped.resolve(result);
     return result;
   }
 }

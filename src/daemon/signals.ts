@@ -1,3 +1,4 @@
+import { coerceError } from "../errors.js";
 import type { Logger } from "../observability/logger.js";
 
 /**
@@ -13,12 +14,14 @@ export function handleShutdownSignals(
   let count = 0;
   const handler = (signal: NodeJS.Signals): void => {
     count += 1;
-    if (count === 1) {
-      logger.info({ signal }, "shutting down gracefully; send the signal again to force");
-      actions.graceful();
-    } else {
-      logger.warn({ signal }, "forced shutdown");
-      actions.forceful();
+    const mode = count === 1 ? "graceful" : "forceful";
+    if (mode === "graceful") logger.info({ signal }, "shutting down gracefully; send the signal again to force");
+    else logger.warn({ signal }, "forced shutdown");
+    // A handler that throws would be an uncaught exception in the middle of a shutdown.
+    try {
+      actions[mode]();
+    } catch (error) {
+      logger.error({ signal, mode, err: coerceError(error) }, "starting the shutdown failed");
     }
   };
   target.on("SIGTERM", handler);

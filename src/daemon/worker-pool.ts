@@ -5,6 +5,7 @@ import type { StageTimings } from "../observability/stage-timer.js";
 import type { Logger } from "../observability/logger.js";
 import type { Metrics } from "../observability/metrics.js";
 import { coerceError } from "../errors.js";
+import { Lifecycle, type ShutdownResult } from "./events.js";
 
 export interface JobResult {
   outcome: Outcome;
@@ -33,7 +34,9 @@ export interface WorkerPoolOptions {
   logger: Logger;
   metrics?: Metrics;
   now: () => Date;
-  /** Called after each job is recorded (for process-once summaries, tests and benchmarks). */
+  /** Where job events go (the daemon's); a pool of its own when absent. */
+  events?: Lifecycle;
+  /** Called after each job is recorded (for process-once summaries, tests and benchmarks); a `job:finished` listener. */
   onJobFinished?: (job: JobRecord, result: JobResult) => void;
 }
 
@@ -43,6 +46,8 @@ interface Running {
   done: Promise<void>;
   /** True once a worker slot took the job (it is starting or running); false while it waits in the queue. */
   active: boolean;
+  /** Stops renewing the job's lease (once it is released, a renewal must not reach the store). */
+  stopLease: () => void;
 }
 
 export const DEFAULT_CLAIM_LEASE_MS = 30_000;
@@ -60,10 +65,18 @@ export class WorkerPool {
   #accepting = true;
   #unrecorded = 0;
   #settled = 0;
+  readonly events: Lifecycle;
+  #shutdown: Promise<ShutdownResult> | undefined;
+  #forced = false;
+  /** Ends the grace period of a shutdown in progress (set while it waits). */
+  #endGrace: (() => void) | undefined;
 
   constructor(options: WorkerPoolOptions) {
     this.#options = options;
     this.#limit = pLimit(options.concurrency);
+    this.events = options.events ?? new Lifecycle(options.logger);
+    const { onJobFinished } = options;
+    if (onJobFinished !== undefined) this.events.on("job:finished", ({ job, result }) => onJobFinished(job, result));
   }
 
   get size(): number {
@@ -122,7 +135,7 @@ export class WorkerPool {
   #start(job: JobRecord): void {
     const controller = new AbortController();
     const { store, owner, leaseMs, logger, metrics } = this.#options;
-    const entry: Running = { job, controller, done: Promise.resolve(), active: false };
+    const entry: Running = { job, controller, done: Promise.resolve(), active: false, stopLease: () => clearInterval(renew) };
     let settled = false;
     const forget = (): void => {
       if (!settled) this.#settled += 1;
@@ -165,7 +178,7 @@ export class WorkerPool {
       const kept = await store.finish(job.key, owner, result.outcome, result.timings, this.#options.now());
       if (!kept) logger.warn({ key: job.key }, "lease lost before the job finished; result discarded");
       metrics?.outcomes.inc({ outcome: result.outcome.type });
-      this.#options.onJobFinished?.(job, result);
+      this.events.emit("job:finished", { job, result });
       // Recorded and reported: a retry due at once may be claimed from the next tick on, and must
       // then start, not be taken for this run still holding the key.
       forget();
@@ -198,31 +211,51 @@ export class WorkerPool {
 
   /**
    * Waits up to `graceMs` for running jobs, then aborts the rest and releases their claims so
-   * another worker runs them again (attempt not counted).
+   * another worker runs them again (attempt not counted). Called again, it returns the same
+   * shutdown; `forceful()` ends its grace period at once.
    */
-  async shutdown(graceMs: number): Promise<{ finished: number; released: number }> {
+  shutdown(graceMs: number): Promise<ShutdownResult> {
     this.stopAccepting();
+    this.#shutdown ??= this.#runShutdown(graceMs);
+    return this.#shutdown;
+  }
+
+  /** Aborts and releases every running job now: during a graceful shutdown, or as the shutdown itself. */
+  forceful(): Promise<ShutdownResult> {
+    this.#forced = true;
+    this.#endGrace?.();
+    return this.shutdown(0);
+  }
+
+  async #runShutdown(graceMs: number): Promise<ShutdownResult> {
     const before = this.#running.size;
     // Queued jobs never started: they go back at once instead of starting during the grace time.
     const queued = [...this.#running.values()].filter((r) => !r.active);
-    for (const r of queued) r.controller.abort(new Error("shutdown"));
     await this.#releaseAll(queued);
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<"timeout">((resolve) => {
-      timer = setTimeout(() => resolve("timeout"), graceMs);
-    });
-    await Promise.race([this.drain().then(() => "drained" as const), timeout]);
-    clearTimeout(timer);
+    if (!this.#forced && this.#running.size > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      const graceOver = new Promise<void>((resolve) => {
+        this.#endGrace = resolve;
+        timer = setTimeout(resolve, graceMs);
+      });
+      await Promise.race([this.drain(), graceOver]);
+      clearTimeout(timer);
+      this.#endGrace = undefined;
+    }
     const left = [...this.#running.values()].filter((r) => !queued.includes(r));
-    for (const r of left) r.controller.abort(new Error("shutdown"));
     await this.#releaseAll(left);
     return { finished: before - left.length - queued.length, released: left.length + queued.length };
   }
 
   async #releaseAll(jobs: readonly Running[]): Promise<void> {
     for (const r of jobs) {
+      r.stopLease();
+      r.controller.abort(new Error("shutdown"));
+    }
+    for (const r of jobs) {
       try {
         await this.#options.store.release(r.job.key, this.#options.owner, this.#options.now());
+        this.events.emit("job:released", { job: r.job });
       } catch (error) {
         this.#options.logger.warn({ key: r.job.key, err: coerceError(error) }, "releasing a job failed; its lease will expire");
       }

@@ -51,6 +51,17 @@ export interface ProposedChange {
   controlId?: string;
   /** Apply impact, rollback and gaps of each control the change satisfies (from the catalogue). */
   reviews?: ControlReviewNote[];
+  /**
+   * Where a value was changed at its source instead of on the resource (a variable default, a
+   * tfvars file, a module call's input): the scope gate allows these blocks besides the target.
+   */
+  sources?: SourceEdit[];
+}
+
+/** A block changed at the source of a value: `variable.x`, `module.m`, or "" for a whole tfvars file. */
+export interface SourceEdit {
+  path: string;
+  block: string;
 }
 
 /**

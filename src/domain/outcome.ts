@@ -1,4 +1,5 @@
 import type { ErrorKind } from "../errors.js";
+import type { CheckStatus } from "./change.js";
 
 /**
  * How a job ended. Expected results are values: `no-match`, `pr-exists`, `declined` and
@@ -21,7 +22,16 @@ export type Outcome = (
 ) & {
   /** What the model cost the job, when it was asked (kept in the job record, summed by `stats`). */
   llm?: ModelCost;
+  /** The verification gates of the change the job proposed (kept in the job record, summed by `stats`). */
+  gates?: GateResult[];
 };
+
+/** One gate of a job's verification, as kept in the job record. */
+export interface GateResult {
+  name: string;
+  status: CheckStatus;
+  detail: string;
+}
 
 /** Tokens and USD of the model calls of one job (prices from the model catalogue or overrides). */
 export interface ModelCost {

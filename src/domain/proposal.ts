@@ -76,11 +76,17 @@ export interface PrMarker {
   also: MarkedKey[];
   /** The resource the PR changes (resourceGroup): where a second failing test on it joins. */
   resource?: string;
+  /** Keys of a group whose tests Vanta reports passing now (the PR closes when all do). */
+  passing?: string[];
+  /** Keys of a group whose edits are not on the branch since it was rebuilt on a new base. */
+  stale?: string[];
+  /** The base commit a group's branch is built on (its last commit's parent is a member's commit). */
+  base?: string;
 }
 
 const HEX64 = "[0-9a-f]{64}";
 const V1 = new RegExp(`^<!-- terrafix:key=(${HEX64}) change=sha256:(${HEX64}) -->`);
-const V2 = new RegExp(`^<!-- terrafix:v2 key=(${HEX64}) fp=(${HEX64}) gen=(\\d{1,4})(?: title=([0-9a-f]{12}))?(?: res=([0-9a-f]{12}))?(?: also=((?:${HEX64}\\.${HEX64},?)+))? -->`);
+const V2 = new RegExp(`^<!-- terrafix:v2 key=(${HEX64}) fp=(${HEX64}) gen=(\\d{1,4})(?: title=([0-9a-f]{12}))?(?: res=([0-9a-f]{12}))?(?: also=((?:${HEX64}\\.${HEX64},?)+))?(?: pass=((?:${HEX64},?)+))?(?: stale=((?:${HEX64},?)+))?(?: base=([0-9a-f]{40}))? -->`);
 
 /** 12 hex naming a resource in a repository (repository, file, address): one PR per resource. */
 export function resourceGroup(repo: string, file: string, address: string): string {
@@ -94,7 +100,8 @@ export function titleHash(title: string): string {
 export function renderMarker(marker: Omit<PrMarker, "version">): string {
   const title = `${marker.titleHash === undefined ? "" : ` title=${marker.titleHash}`}${marker.resource === undefined ? "" : ` res=${marker.resource}`}`;
   const also = marker.also.length === 0 ? "" : ` also=${marker.also.map((k) => `${k.key}.${k.fingerprint}`).join(",")}`;
-  return `<!-- terrafix:v2 key=${marker.key} fp=${marker.fingerprint} gen=${marker.generation}${title}${also} -->`;
+  const list = (name: string, keys: readonly string[] | undefined): string => (keys === undefined || keys.length === 0 ? "" : ` ${name}=${keys.join(",")}`);
+  return `<!-- terrafix:v2 key=${marker.key} fp=${marker.fingerprint} gen=${marker.generation}${title}${also}${list("pass", marker.passing)}${list("stale", marker.stale)}${marker.base === undefined ? "" : ` base=${marker.base}`} -->`;
 }
 
 /** Reads the marker from the very start of a body (a marker quoted further down is not trusted). */
@@ -117,6 +124,9 @@ export function parseMarker(body: string | null | undefined): PrMarker | undefin
       ...(v2[4] === undefined ? {} : { titleHash: v2[4] }),
       ...(v2[5] === undefined ? {} : { resource: v2[5] }),
       also,
+      ...(v2[7] === undefined ? {} : { passing: v2[7].split(",").filter((k) => k !== "") }),
+      ...(v2[8] === undefined ? {} : { stale: v2[8].split(",").filter((k) => k !== "") }),
+      ...(v2[9] === undefined ? {} : { base: v2[9] }),
     };
   }
   const v1 = V1.exec(text);

@@ -8,7 +8,7 @@ import type { FixModel } from "../ports/fix-model.js";
 import type { ModelPrices } from "../remediation/llm/cost.js";
 import type { LlmRunStats } from "../remediation/llm/loop.js";
 import { buildLlmInput } from "../remediation/llm-context.js";
-import { generateRuleFix } from "../remediation/rules.js";
+import { generateRuleFixWithSources } from "../remediation/rules.js";
 import { generateFix, type GeneratorChoice } from "../remediation/strategy.js";
 import type { MatchCandidate } from "../terraform/match.js";
 import type { RepositoryIndex } from "../terraform/types.js";
@@ -72,7 +72,7 @@ export async function generateChange(input: GenerateInput, deps: GenerateDeps, s
     {
       ruleFix: () => {
         if (controlIds.length === 0) return { type: "unsupported", reason: `no rule-based control covers test ${failure.testId}` };
-        return generateRuleFix({
+        return generateRuleFixWithSources({
           controlIds,
           ...(resource === undefined ? {} : { target: resource }),
           ...(moduleCall === undefined ? {} : { moduleCall }),

@@ -60,6 +60,10 @@ export async function runPipeline(job: JobInput, deps: RunJobDeps, signal: Abort
   // The model's cost stays with the job record whatever came after generation (publish may fail).
   const llm = detail["llm"] as Outcome["llm"];
   if (llm !== undefined) outcome = { ...outcome, llm };
+  const gates = detail["gates"] as Outcome["gates"];
+  if (gates !== undefined) outcome = { ...outcome, gates };
+  delete detail["gates"]; // the log line has them as `verification`
+
   const total = timer.elapsed();
   deps.metrics?.jobSeconds.observe({ outcome: outcome.type }, total / 1000);
   const level = outcome.type === "failed" ? "warn" : "info";
@@ -136,6 +140,8 @@ function noteGeneration(generation: GenerationResult, detail: Record<string, unk
     metrics?.llmTokens.inc({ direction: "input" }, generation.llm.inputTokens);
     metrics?.llmTokens.inc({ direction: "output" }, generation.llm.outputTokens);
   }
+  const report = generation.type === "change" ? generation.verification : generation.type === "failed" ? generation.verification : undefined;
+  if (report !== undefined) detail["gates"] = report.checks.map((c) => ({ name: c.name, status: c.status, detail: c.detail }));
   if (generation.type === "failed") detail["verification"] = generation.verification?.checks.filter((c) => c.status === "fail");
   if (generation.type === "change")
     Object.assign(detail, {

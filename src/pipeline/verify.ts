@@ -23,10 +23,11 @@ export interface VerifyDeps {
  * (remediation/verify.ts; ARCHITECTURE.md "Remediation" 3). The generate stage calls it for every
  * proposal (the model's repair loop feeds a failed gate back) and reports the time spent here.
  */
-export function verifyProposal(input: VerifyInput, deps: VerifyDeps, signal?: AbortSignal): Promise<VerificationReport> {
+export async function verifyProposal(input: VerifyInput, deps: VerifyDeps, signal?: AbortSignal): Promise<VerificationReport> {
+  // Async, so an aborted job gets a rejected promise like every other stage, not a synchronous throw.
   signal?.throwIfAborted();
   const { index } = input;
-  return verifyChange(
+  return await verifyChange(
     {
       change: input.change,
       controlIds: input.controls.map((c) => c.id),

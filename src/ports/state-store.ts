@@ -1,4 +1,5 @@
 import type { Failure } from "../domain/failure.js";
+import type { GateSummary } from "../domain/gate-summary.js";
 import type { Outcome, OutcomeType } from "../domain/outcome.js";
 import type { StageTimings } from "../observability/stage-timer.js";
 
@@ -52,6 +53,8 @@ export interface Stats {
   byOutcome: Partial<Record<OutcomeType, number>>;
   stages: StageLatency[];
   recentErrors: { key: string; testId: string; resource: string; errorKind: string; errorMessage: string; at: Date }[];
+  /** Verification gates over the same recent jobs as `stages` (their outcome's `gates`). */
+  gates: GateSummary[];
   /** Model use over the finished jobs that asked the model (their outcome's `llm`). */
   llm: { jobs: number; costUsd: number; inputTokens: number; outputTokens: number };
 }

@@ -2,6 +2,7 @@ import { applyEdits, type ControlReviewNote, type FileChange, type ProposedChang
 import { controlById, controlsForTest } from "../controls/catalogue.js";
 import { fixModuleCall } from "../controls/modules.js";
 import { withFileEol } from "../terraform/canonical.js";
+import { fixAtSource } from "./source-fix.js";
 import type { Control, ControlContext, FixPlan, ModuleCallRef, ResourceRef } from "../controls/types.js";
 
 export interface RuleFixInput {
@@ -67,6 +68,30 @@ export function generateRuleFix(input: RuleFixInput): RuleFixResult {
     reviews: plans.filter(({ control }) => applied.includes(control.id)).map(({ control }) => reviewNote(control)),
   };
   return { type: "change", change, applied, skipped };
+}
+
+/**
+ * The rule fix, and where it gives up because the attribute is `var.x`, the same fix made at the
+ * value's source (source-fix.ts). What was changed where is in the rationale, so the PR body says.
+ */
+export async function generateRuleFixWithSources(input: RuleFixInput): Promise<RuleFixResult> {
+  const first = generateRuleFix(input);
+  const target = input.target;
+  if (first.type !== "unsupported" || target === undefined || input.moduleCall !== undefined || target.mode !== "managed") return first;
+  const refusals: string[] = [];
+  for (const control of resolveControls(input.controlIds, input.testMappings ?? {})) {
+    if (!control.resourceTypes.includes(target.type)) continue;
+    const fix = await fixAtSource(control, target, input.ctx);
+    if (fix.kind === "refused") refusals.push(fix.reason);
+    if (fix.kind !== "edits") continue;
+    const files: FileChange[] = fix.files.map(({ path, edits }) => {
+      const before = input.ctx.files.get(path)?.text ?? "";
+      return { path, before, after: applyEdits(before, withFileEol(before, edits)) };
+    });
+    const change: ProposedChange = { files, generator: "rules", rationale: fix.summary, confidence: 1, controlId: control.id, reviews: [reviewNote(control)], sources: fix.sources };
+    return { type: "change", change, applied: [control.id], skipped: [] };
+  }
+  return refusals.length === 0 ? first : { type: "unsupported", reason: refusals.join("; ") };
 }
 
 function resolveControls(ids: readonly string[], mappings: Readonly<Record<string, string>>): Control[] {

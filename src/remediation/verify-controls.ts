@@ -1,6 +1,7 @@
 import { allControls, controlById, controlsForTest } from "../controls/catalogue.js";
 import { checkModuleCall } from "../controls/modules.js";
 import type { CheckResult, Control, ControlContext, ResourceRef } from "../controls/types.js";
+import { checkWithSources } from "./source-values.js";
 
 export function resolveControl(id: string, mappings: Readonly<Record<string, string>>): Control[] {
   const found = controlById(id);
@@ -41,7 +42,12 @@ export function regressions(before: ReadonlyMap<string, CheckResult>, after: Rea
 export function targetResult(control: Control, ctx: ControlContext, targetAddress: string, removedAllowed: boolean): { result: CheckResult | "n/a"; detail: string } {
   const resource = ctx.resources.find((r) => r.address === targetAddress);
   if (resource !== undefined && !control.resourceTypes.includes(resource.type)) return { result: "n/a", detail: `${control.id} does not apply to ${resource.type}` };
-  if (resource !== undefined) return { result: control.check(resource, ctx), detail: targetAddress };
+  if (resource !== undefined) {
+    const result = control.check(resource, ctx);
+    // An attribute written as `var.x` is judged under every value it can take (a fix at its source).
+    const resolved = result === "unknown" ? checkWithSources(control, resource, ctx) : undefined;
+    return resolved === undefined ? { result, detail: targetAddress } : { result: resolved.result, detail: `${targetAddress} (${resolved.detail})` };
+  }
   const call = ctx.moduleCalls?.find((m) => m.address === targetAddress);
   if (call !== undefined) {
     const r = checkModuleCall(control.id, call);

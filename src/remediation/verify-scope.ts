@@ -6,6 +6,8 @@ import type { HclBlock, ParsedFile } from "../terraform/parse.js";
 export interface ScopeTarget {
   /** `type.name` of the matched resource (or `module.name` for a module call). */
   local: string;
+  /** Blocks of this file changed at a value's source (`variable.x`, `module.m`); "" allows the whole file (tfvars). */
+  sources?: readonly string[];
 }
 
 interface Range {
@@ -34,7 +36,7 @@ function allowedRanges(file: ParsedFile | undefined, target: ScopeTarget, newKey
   return file.blocks
     .filter((b) => {
       const key = localOf(b);
-      if (key === target.local) return true;
+      if (key === target.local || target.sources?.includes(key) === true) return true;
       if (mentions(file.text.slice(b.span.start, b.span.end), target.local)) return true;
       return newKeys.has(key) && mentions(targetText, key);
     })
@@ -49,6 +51,7 @@ export function outOfScope(change: FileChange, before: ParsedFile | undefined, a
   const newAllowed = allowedRanges(after, target, newKeys);
   const inside = (ranges: Range[], line: number): boolean => ranges.some((r) => r.from <= line && line <= r.to);
   const problems: string[] = [];
+  if (target.sources?.includes("") === true) return [];
   const patch = structuredPatch(change.path, change.path, change.before, change.after, "", "", { context: 0 });
   for (const hunk of patch.hunks) {
     let oldLine = hunk.oldStart;

@@ -94,7 +94,8 @@ export async function verifyChange(input: VerifyInput, options: VerifyOptions = 
 
   // Blocks are keyed in a file without their module path: `aws_x.y`, `data.aws_x.y`, `module.m`.
   const local = input.targetAddress.replace(/^(module\.[^.]+\.)+(?=.*\..*)/, "");
-  const scope = change.files.flatMap((f, i) => outOfScope(f, beforeFiles[i], afterFiles[i] as ParsedFile, { local }));
+  const sourcesOf = (path: string): string[] => (change.sources ?? []).filter((s) => s.path === path).map((s) => s.block);
+  const scope = change.files.flatMap((f, i) => outOfScope(f, beforeFiles[i], afterFiles[i] as ParsedFile, { local, sources: sourcesOf(f.path) }));
   checks.push(
     gateResult(
       "scope",

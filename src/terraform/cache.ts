@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { createHclValidator, type HclValidator } from "./hcl-validator.js";
+import { sharedHclValidator, type HclValidator } from "./hcl-validator.js";
 import { parseJsonConfig } from "./json-config.js";
 import { completeLocated, locateBlocks, parseHclFile, type ParsedFile } from "./parse.js";
 import { decodeLocated, decodeVerdict, encodeLocated, encodeVerdict, locatedKey, verdictKey, type ParseStore } from "./parse-store.js";
@@ -10,16 +10,6 @@ const RACY_MS = 2000;
 
 export function sha256(text: string): string {
   return createHash("sha256").update(text, "utf8").digest("hex");
-}
-
-/**
- * One hcl2json worker per process, shared by every cache: a Go WASM runtime is large (~125 MB)
- * and stateless between calls (requests carry their own ids), so concurrent jobs share it.
- */
-let sharedValidator: HclValidator | undefined;
-function defaultValidator(): HclValidator {
-  sharedValidator ??= createHclValidator();
-  return sharedValidator;
 }
 
 export interface ParseCacheOptions {
@@ -110,7 +100,7 @@ export class ParseCache {
   }
 
   private validatorInUse(): HclValidator {
-    return this.validator ?? defaultValidator();
+    return this.validator ?? sharedHclValidator();
   }
 
   /** hcl2json's verdict on a file (null when valid), cached by path and content hash. */

@@ -8,15 +8,15 @@ import { Worker } from "node:worker_threads";
  * catalogue, other jobs), and the main thread never loads the WASM at all.
  *
  * The worker is a short CommonJS script evaluated from a string, so it runs the same from dist/
- * and from the TypeScript sources under tsx/vitest; it only returns a verdict (the JSON stays in
- * the worker: a lazily validated index builds block contents from tree-sitter).
+ * and from the TypeScript sources under tsx/vitest. A validation returns only the verdict (a
+ * lazily validated index builds block contents from tree-sitter); `toJson` also the JSON.
  */
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require("node:worker_threads");
 const { parse } = require(workerData.hcl2json);
-parentPort.on("message", ({ id, path, text }) => {
+parentPort.on("message", ({ id, path, text, json }) => {
   parse(path, text).then(
-    () => parentPort.postMessage({ id, error: null }),
+    (result) => parentPort.postMessage({ id, error: null, json: json ? result ?? {} : undefined }),
     (error) => parentPort.postMessage({ id, error: error instanceof Error ? error.message : String(error) }),
   );
 });
@@ -25,16 +25,19 @@ parentPort.on("message", ({ id, path, text }) => {
 interface Reply {
   id: number;
   error: string | null;
+  json?: Record<string, unknown>;
 }
 
 interface Pending {
-  resolve: (verdict: string | null) => void;
+  resolve: (reply: Reply) => void;
   reject: (error: Error) => void;
 }
 
 export interface HclValidator {
   /** hcl2json's diagnostics for the file, or null when it is valid. */
   validate(path: string, text: string): Promise<string | null>;
+  /** hcl2json's JSON form of the file; rejects with its diagnostics. */
+  toJson(path: string, text: string): Promise<Record<string, unknown>>;
   /** Starts the runtime ahead of the first validation (idempotent). */
   warm(): void;
   /** Ends the worker; a later validate starts a new one. */
@@ -60,7 +63,7 @@ export function createHclValidator(): HclValidator {
       const p = pending.get(reply.id);
       if (p === undefined) return;
       pending.delete(reply.id);
-      p.resolve(reply.error === null ? null : cleanDiagnostic(reply.error));
+      p.resolve(reply);
       // Idle: let the process end without waiting on the Go runtime's timers.
       if (pending.size === 0) w.unref();
     });
@@ -75,16 +78,26 @@ export function createHclValidator(): HclValidator {
     return w;
   }
 
+  function request(path: string, text: string, json: boolean): Promise<Reply> {
+    const w = start();
+    const id = nextId++;
+    return new Promise((resolve, reject) => {
+      pending.set(id, { resolve, reject });
+      // Referenced while an answer is owed: a CLI awaiting it must not exit early.
+      w.ref();
+      w.postMessage({ id, path, text, json });
+    });
+  }
+
   return {
-    validate(path, text) {
-      const w = start();
-      const id = nextId++;
-      return new Promise((resolve, reject) => {
-        pending.set(id, { resolve, reject });
-        // Referenced while an answer is owed: a CLI awaiting it must not exit early.
-        w.ref();
-        w.postMessage({ id, path, text });
-      });
+    async validate(path, text) {
+      const reply = await request(path, text, false);
+      return reply.error === null ? null : cleanDiagnostic(reply.error);
+    },
+    async toJson(path, text) {
+      const reply = await request(path, text, true);
+      if (reply.error !== null) throw new Error(cleanDiagnostic(reply.error));
+      return reply.json ?? {};
     },
     warm() {
       start();
@@ -96,6 +109,16 @@ export function createHclValidator(): HclValidator {
       await w.terminate();
     },
   };
+}
+
+let shared: HclValidator | undefined;
+/**
+ * The process's worker, shared by every parse cache and parse: a Go WASM runtime is large and
+ * stateless between calls (requests carry their own ids), so concurrent jobs share one.
+ */
+export function sharedHclValidator(): HclValidator {
+  shared ??= createHclValidator();
+  return shared;
 }
 
 /** hcl2json prefixes every diagnostic with "parse config: ". */

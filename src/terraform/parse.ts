@@ -1,5 +1,6 @@
 import { createRequire } from "node:module";
 import type { Node, Parser } from "web-tree-sitter";
+import { sharedHclValidator } from "./hcl-validator.js";
 import { bodyFromBlock, jsonFromBlocks } from "./tree-body.js";
 
 /**
@@ -79,13 +80,11 @@ function getParser(): Promise<Parser> {
 
 /**
  * Validates HCL with the real parser; resolves to the JSON form, or rejects with its diagnostics.
- * Imported on first use: loading @cdktf/hcl2json reads and instantiates its Go WASM (~0.26 s,
- * ~125 MB) at import time, which a lazily validated index never needs on this thread (issue 17).
+ * On the process's hcl2json worker thread (hcl-validator.ts): the main thread never loads the
+ * Go WASM (~0.26 s, ~125 MB, and timers that outlive the work; issue 17).
  */
-export async function hclToJson(path: string, text: string): Promise<Record<string, unknown>> {
-  const { parse: hcl2json } = await import("@cdktf/hcl2json");
-  const result: unknown = await hcl2json(path, text);
-  return (result ?? {}) as Record<string, unknown>;
+export function hclToJson(path: string, text: string): Promise<Record<string, unknown>> {
+  return sharedHclValidator().toJson(path, text);
 }
 
 /** Locates every top-level block of a `.tf` file and validates the file. Never throws for bad HCL. */

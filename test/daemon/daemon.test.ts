@@ -1,47 +1,20 @@
 import { EventEmitter } from "node:events";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
-import { SqliteStateStore } from "../../src/adapters/sqlite/state-store.js";
-import { Daemon } from "../../src/daemon/daemon.js";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { startHealthServer } from "../../src/daemon/http-server.js";
 import { handleShutdownSignals } from "../../src/daemon/signals.js";
 import type { RunJob } from "../../src/daemon/worker-pool.js";
 import { failureKey } from "../../src/domain/failure.js";
 import { silentLogger } from "../../src/observability/logger.js";
 import { createMetrics } from "../../src/observability/metrics.js";
-import type { StateStore } from "../../src/ports/state-store.js";
+import { daemonOn as daemon, publishOk, sqliteStores, storePath, untilAborted } from "../support/daemon-harness.js";
 import { MemorySource, failure } from "../support/memory-source.js";
 
-const stores: StateStore[] = [];
+const stores = sqliteStores();
+const sqliteStore = stores.open;
 afterEach(async () => {
-  await Promise.all(stores.splice(0).map((s) => s.close()));
+  vi.useRealTimers();
+  await stores.closeAll();
 });
-
-async function sqliteStore(path = join(mkdtempSync(join(tmpdir(), "tf-daemon-")), "state.db"), baseDelayMs = 60_000): Promise<SqliteStateStore> {
-  const store = new SqliteStateStore({ path, logger: silentLogger(), retry: { maxAttempts: 3, baseDelayMs, maxDelayMs: 3_600_000 } });
-  await store.migrate();
-  stores.push(store);
-  return store;
-}
-
-function daemon(source: MemorySource, store: StateStore, runJob: RunJob, extra: Partial<ConstructorParameters<typeof Daemon>[0]> = {}): Daemon {
-  return new Daemon({
-    source,
-    store,
-    runJob,
-    logger: silentLogger(),
-    concurrency: 2,
-    queueSize: 2,
-    pollIntervalMs: 60_000,
-    leaseMs: 60_000,
-    fullResyncHours: 24,
-    ...extra,
-  });
-}
-
-const publishOk: RunJob = (job) => Promise.resolve({ outcome: { type: "pr-opened", url: `https://example/pr/${job.key.slice(0, 6)}` }, timings: { publish: 5 } });
 
 describe("Daemon.runOnce", () => {
   it("polls, records every failure and runs each job once", async () => {
@@ -81,7 +54,8 @@ describe("Daemon.runOnce", () => {
     const d = daemon(source, store, async (job, signal) => {
       running += 1;
       peak = Math.max(peak, running);
-      await new Promise((r) => setTimeout(r, 5));
+      // One turn of the event loop: every job the pool started is running at once by then.
+      await new Promise((r) => setImmediate(r));
       running -= 1;
       return publishOk(job, signal);
     }, { concurrency: 3, queueSize: 1 });
@@ -122,25 +96,44 @@ describe("retries", () => {
 
 describe("leases", () => {
   it("keeps renewing the lease of a job waiting in the queue, so nobody claims it twice", async () => {
-    const path = join(mkdtempSync(join(tmpdir(), "tf-daemon-")), "state.db");
+    vi.useFakeTimers({ toFake: ["setTimeout", "setInterval", "Date"] });
+    const path = storePath();
     const source = new MemorySource();
     source.failures = [failure(1), failure(2), failure(3)];
     const runs: string[] = [];
-    const slow: RunJob = async (job, signal) => {
+    let open!: () => void;
+    const gate = new Promise<void>((r) => (open = r));
+    const held: RunJob = async (job, signal) => {
       runs.push(job.key);
-      await new Promise((r) => setTimeout(r, 900));
+      await gate;
       return publishOk(job, signal);
     };
-    const a = daemon(source, await sqliteStore(path), slow, { owner: "a", concurrency: 1, queueSize: 2, leaseMs: 1500 });
-    const b = daemon(source, await sqliteStore(path), slow, { owner: "b", concurrency: 1, queueSize: 2, leaseMs: 1500 });
+    const a = daemon(source, await sqliteStore(path), held, { owner: "a", concurrency: 1, queueSize: 2, leaseMs: 1500 });
+    const b = daemon(source, await sqliteStore(path), held, { owner: "b", concurrency: 1, queueSize: 2, leaseMs: 1500 });
     await a.poll(true);
     expect(await a.pool.fill()).toBe(3);
-    // The third job waits about 1.8 s in a's queue, longer than its 1.5 s lease.
-    await new Promise((r) => setTimeout(r, 2000));
+    // The queued jobs wait 2 s in a's queue, longer than their 1.5 s lease: renewals keep them a's.
+    await vi.advanceTimersByTimeAsync(2000);
+    expect(runs).toHaveLength(1);
     expect(await b.pool.fill()).toBe(0);
     expect(await a.pool.fill()).toBe(0);
+    open();
     await a.pool.drain();
     expect(runs.sort()).toEqual(source.failures.map((f) => failureKey(f)).sort());
+  });
+
+  it("a claim nobody renews lapses after its lease (what the renewals above prevent)", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "setInterval", "Date"] });
+    const path = storePath();
+    const source = new MemorySource();
+    source.failures = [failure(1)];
+    const a = daemon(source, await sqliteStore(path), publishOk, { owner: "a" });
+    const store = await sqliteStore(path);
+    await a.poll(true);
+    // Claimed by hand (no pool, so nobody renews): after its lease another owner may claim it.
+    expect(await store.claim("gone", 1, 1500, new Date())).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(2000);
+    expect(await store.claim("b", 1, 1500, new Date())).toHaveLength(1);
   });
 });
 
@@ -209,7 +202,7 @@ describe("resolution", () => {
 
 describe("several daemons on one store", () => {
   it("only the leader polls", async () => {
-    const path = join(mkdtempSync(join(tmpdir(), "tf-daemon-")), "state.db");
+    const path = storePath();
     const source = new MemorySource();
     source.failures = [failure(1)];
     const a = daemon(source, await sqliteStore(path), publishOk, { owner: "a" });
@@ -224,10 +217,9 @@ describe("configuration problems", () => {
   const misconfigured: RunJob = () => Promise.resolve({ outcome: { type: "failed", kind: "config", message: "no repository is configured", retryable: false }, timings: {} });
 
   it("stay failed within a process and run again in the next one (runOnce and start), with no retry", async () => {
-    const path = join(mkdtempSync(join(tmpdir(), "tf-daemon-")), "state.db");
     const source = new MemorySource();
     source.failures = [failure(1), failure(2)];
-    const store = await sqliteStore(path);
+    const store = await sqliteStore();
     const first = daemon(source, store, misconfigured);
     expect((await first.runOnce()).jobs).toBe(2);
     expect((await store.list({ status: "failed" })).map((j) => j.errorKind)).toEqual(["config", "config"]);
@@ -248,14 +240,15 @@ describe("configuration problems", () => {
     const seen: string[] = [];
     let ran = (): void => undefined;
     const finished = new Promise<void>((resolve) => (ran = resolve));
+    vi.useFakeTimers({ toFake: ["setTimeout", "setInterval", "Date"] });
     const d = daemon(again, store, (job, signal) => {
       seen.push(job.failure.testId);
       return publishOk(job, signal);
     }, { claimIntervalMs: 20, onJobFinished: () => ran() });
     d.start();
     await finished;
-    await new Promise((r) => setTimeout(r, 100)); // a few more claim rounds: nothing else runs
-    await d.stop(1000);
+    await vi.advanceTimersByTimeAsync(100); // five more claim rounds: nothing else runs
+    await d.gracefulShutdown(1000);
     expect(seen).toEqual(["acme-custom-test"]);
     expect((await store.list({ status: "failed" })).map((j) => j.errorKind)).toEqual(["permanent"]);
   });
@@ -263,30 +256,34 @@ describe("configuration problems", () => {
 
 describe("poller lease", () => {
   it("is kept by the leader's heartbeat between polls, and passes on when the leader stops renewing it", async () => {
-    const path = join(mkdtempSync(join(tmpdir(), "tf-daemon-")), "state.db");
+    vi.useFakeTimers({ toFake: ["setTimeout", "setInterval", "Date"] });
+    const path = storePath();
     const source = new MemorySource();
     const a = daemon(source, await sqliteStore(path), publishOk, { owner: "a", leaderTtlMs: 300, claimIntervalMs: 50 });
     const b = daemon(source, await sqliteStore(path), publishOk, { owner: "b", leaderTtlMs: 300 });
     a.start();
-    await new Promise((r) => setTimeout(r, 800)); // more than two lease lifetimes, no second poll (interval 60 s)
+    await vi.advanceTimersByTimeAsync(800); // more than two lease lifetimes, no second poll (interval 60 s)
     expect(await b.poll()).toBeNull();
     expect(source.requests).toHaveLength(1);
-    await a.stop(1000);
+    await a.gracefulShutdown(1000);
     expect(await b.poll()).not.toBeNull();
 
     // A leader that died (polled once, then no heartbeat) blocks others for one lease at most.
     const dead = daemon(source, await sqliteStore(path), publishOk, { owner: "dead", leaderTtlMs: 300 });
-    await b.stop(1000);
+    await b.gracefulShutdown(1000);
     expect(await dead.poll()).not.toBeNull();
     const c = daemon(source, await sqliteStore(path), publishOk, { owner: "c", leaderTtlMs: 300 });
     expect(await c.poll()).toBeNull();
-    await new Promise((r) => setTimeout(r, 400));
+    await vi.advanceTimersByTimeAsync(299);
+    expect(await c.poll()).toBeNull();
+    await vi.advanceTimersByTimeAsync(2);
     expect(await c.poll()).not.toBeNull();
   });
 });
 
 describe("graceful shutdown", () => {
   it("waits for in-flight jobs within the grace period", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "setInterval", "Date"] });
     const source = new MemorySource();
     source.failures = [failure(1), failure(2)];
     const store = await sqliteStore();
@@ -295,36 +292,39 @@ describe("graceful shutdown", () => {
     const d = daemon(source, store, async (job, signal) => {
       await gate;
       return publishOk(job, signal);
-    }, { claimIntervalMs: 10 });
+    });
     await d.poll(true);
     await d.pool.fill();
     expect(d.pool.size).toBe(2);
-    const stopping = d.stop(60_000);
-    setTimeout(release, 20);
+    let settled = false;
+    const stopping = d.gracefulShutdown(60_000).finally(() => (settled = true));
+    await vi.advanceTimersByTimeAsync(59_000);
+    expect(settled).toBe(false);
+    release();
     expect(await stopping).toEqual({ finished: 2, released: 0 });
     expect((await store.list({ status: "done" })).length).toBe(2);
   });
 
   it("releases jobs still running when the grace period ends, without counting the attempt", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "setInterval", "Date"] });
     const source = new MemorySource();
     source.failures = [failure(1)];
     const store = await sqliteStore();
-    const aborted: boolean[] = [];
-    const d = daemon(source, store, (_job, signal) =>
-      new Promise((_resolve, reject) => {
-        signal.addEventListener("abort", () => {
-          aborted.push(true);
-          reject(new Error("aborted"));
-        });
-      }),
-    );
+    const job = untilAborted();
+    const d = daemon(source, store, job.runJob);
     await d.poll(true);
     await d.pool.fill();
-    expect(await d.stop(10)).toEqual({ finished: 0, released: 1 });
-    expect(aborted).toEqual([true]);
+    await job.started;
+    const stopping = d.gracefulShutdown(10_000);
+    await vi.advanceTimersByTimeAsync(9_999);
+    expect(job.aborted).toEqual([]);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(await stopping).toEqual({ finished: 0, released: 1 });
+    expect(job.aborted).toEqual([failureKey(failure(1))]);
     const [record] = await store.list({});
     expect(record?.status).toBe("pending");
     expect(record?.leaseOwner).toBeNull();
+    expect(record?.attempts).toBe(0);
   });
 });
 
@@ -371,7 +371,7 @@ describe("health server", () => {
 
 describe("process-once beside a running daemon", () => {
   it("does not poll while another replica holds the poller lease, and releases its own lease", async () => {
-    const path = join(mkdtempSync(join(tmpdir(), "tf-daemon-")), "state.db");
+    const path = storePath();
     const source = new MemorySource();
     source.failures = [failure(1)];
     const running = daemon(source, await sqliteStore(path), publishOk, { owner: "daemon" });

@@ -160,7 +160,7 @@ describe("the terrafix process", () => {
     let closed = false;
     shell.stdout.on("close", () => (closed = true));
     const waitFor = async (done: () => boolean): Promise<void> => {
-      for (let i = 0; i < 300 && !done(); i++) await new Promise((r) => setTimeout(r, 100));
+      for (let i = 0; i < 1200 && !done(); i++) await new Promise((r) => setTimeout(r, 100));
     };
     const pid = async (): Promise<number> => {
       await waitFor(() => /pid \d+/.test(output));

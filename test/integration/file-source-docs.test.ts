@@ -85,6 +85,13 @@ describe("docs/file-source.md quick path", () => {
     expect(second.code).toBe(0);
     expect(second.out).toContain("7 failure(s), 0 new");
     expect(second.out).toContain("0 job(s), 0 errored");
+
+    // The jobs' verification gates are kept and shown by `stats` (fmt is skipped without terraform).
+    const stats = await bash(dir, "terrafix stats --json");
+    const gates = (JSON.parse(stats.out) as { gates: { name: string; pass: number; fail: number; skipped: number }[] }).gates;
+    expect(gates.map((g) => g.name)).toEqual(["parse", "fmt", "control", "no-new-findings", "scope", "guardrails"]);
+    for (const g of gates) expect([g.name, g.pass + g.skipped, g.fail]).toEqual([g.name, 7, 0]);
+    expect(gates.find((g) => g.name === "parse")?.pass).toBe(7);
   });
 
   it("configure later, then rerun: a missing repository or mapping is a configuration problem (exit 2) that the next run picks up without a retry", async () => {

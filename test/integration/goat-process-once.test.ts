@@ -39,6 +39,11 @@ describe("terrafix process-once on a TerraGoat-like repository", () => {
     expect(pulls.every((p) => p.state === "open")).toBe(true);
     expect(result.code).toBe(0);
 
+    // The log group's retention comes from a variable: its PR changes the default and says so.
+    const retention = pulls.find((p) => p.head.startsWith("terrafix/logs-retained-for-twelve-months-config/"));
+    expect(retention?.body).toContain("changed at source: consts.tf default of var.log_retention_days");
+    expect(e2e.github.files("acme", "goat", retention?.head)["consts.tf"]).toContain("  default = 365\n");
+
     // Each branch passes the control it was opened for, on the whole repository as committed.
     for (const pull of pulls) {
       const files = e2e.github.files("acme", "goat", pull.head);

@@ -18,7 +18,7 @@ afterAll(async () => {
 });
 
 async function waitFor(condition: () => Promise<boolean>, what: string): Promise<void> {
-  for (let i = 0; i < 600; i++) {
+  for (let i = 0; i < 1800; i++) {
     if (await condition()) return;
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -55,7 +55,7 @@ describe("several replicas on one PostgreSQL", () => {
       a.daemon.start();
       b.daemon.start();
       await waitFor(async () => (await a.store.list({ status: "done" })).length === 50, "50 finished jobs");
-      await Promise.all(runtimes.map((r) => r.daemon.stop(10_000)));
+      await Promise.all(runtimes.map((r) => r.daemon.gracefulShutdown(10_000)));
 
       const pulls = e2e.github.pulls("acme", "infra");
       expect(pulls).toHaveLength(50);

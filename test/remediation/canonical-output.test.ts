@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { allControls } from "../../src/controls/catalogue.js";
 import { runCatalogue } from "../../src/controls/run-catalogue.js";
 import type { FileChange } from "../../src/domain/change.js";
-import { generateRuleFix } from "../../src/remediation/rules.js";
+import { generateRuleFix, generateRuleFixWithSources } from "../../src/remediation/rules.js";
 import { layoutProblems, unwrapInterpolation, withoutBom } from "../../src/terraform/canonical.js";
 import { parseHclFile } from "../../src/terraform/parse.js";
 import { contextOf } from "../controls/helpers.js";
@@ -85,9 +85,10 @@ interface Fixed {
 async function fixAll(repo: Record<string, string>): Promise<Fixed[]> {
   const ctx = await contextOf(repo);
   const out: Fixed[] = [];
-  for (const f of runCatalogue(ctx).findings.filter((x) => x.result === "fail")) {
+  // An `unknown` finding may be a value from a variable: its fix is made at the source.
+  for (const f of runCatalogue(ctx).findings) {
     const target = ctx.resources.find((r) => r.address === f.address);
-    const result = generateRuleFix({ controlIds: [f.control], ...(target === undefined ? {} : { target }), ctx });
+    const result = await generateRuleFixWithSources({ controlIds: [f.control], ...(target === undefined ? {} : { target }), ctx });
     if (result.type === "change") out.push({ pair: `${f.control} ${f.address}`, files: result.change.files });
   }
   for (const control of allControls().filter((c) => c.accountLevel === true)) {

@@ -3,7 +3,8 @@ import type { ScenarioTest } from "../fakes/vanta-scenario.js";
 /**
  * A deliberately weak AWS root module in the idioms of public vulnerable-by-design corpora
  * (written here, not copied): names built from `data.aws_caller_identity` and a locals map,
- * v3 inline S3 blocks beside a v4 split `aws_s3_bucket_versioning`, `count`, no provider pin.
+ * v3 inline S3 blocks beside a v4 split `aws_s3_bucket_versioning`, `count`, no provider pin, and
+ * a log group whose retention comes from a variable (its fix belongs in the variable's default).
  * `LEGACY_FILES` hold 0.11-style interpolation-only strings that `terraform fmt` rewrites; every
  * other file is fmt-clean, so a fix written into it must leave it fmt-clean.
  * Account 123456789012, company acme, environment dev: names read `123456789012-acme-dev-*`.
@@ -27,6 +28,11 @@ variable "environment" {
 variable "region" {
   type    = string
   default = "us-west-2"
+}
+
+variable "log_retention_days" {
+  type    = number
+  default = 14
 }
 
 variable "ami" {
@@ -179,7 +185,7 @@ resource "aws_dynamodb_table" "events" {
 
 resource "aws_cloudwatch_log_group" "app" {
   name              = "/\${local.resource_prefix.value}/app"
-  retention_in_days = 14
+  retention_in_days = var.log_retention_days
 }
 
 resource "aws_cloudtrail" "main" {

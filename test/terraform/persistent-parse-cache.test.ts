@@ -53,7 +53,8 @@ describe("the persistent parse cache (content hash -> located blocks, in the wor
     const coldErrors = await first.validate();
     await cold.flush();
     expect(coldErrors.map((e) => e.file)).toEqual(["lenient.tf"]);
-    const failing = { validate: () => Promise.reject(new Error("hcl2json must not run warm")), warm: () => undefined, close: () => Promise.resolve() };
+    const never = () => Promise.reject(new Error("hcl2json must not run warm"));
+    const failing = { validate: never, toJson: never, warm: () => undefined, close: () => Promise.resolve() };
     const warm = new ParseCache(undefined, { store: createFileParseStore({ dir: work, version: parseStoreVersion(), maxBytes: 64 << 20 }), validator: failing });
     const second = await indexRepository(repo.dir, { cache: warm, validation: "lazy" });
     expect(await second.validate()).toEqual(coldErrors);

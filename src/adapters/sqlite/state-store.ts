@@ -250,7 +250,7 @@ export class SqliteStateStore implements StateStore {
     const rows = await this.#read("cannot compute stats", this.#db.transaction(() => ({
       byStatus: this.#db.prepare<[object], { status: string; n: number }>(sql.COUNT_BY_STATUS).all({ since }),
       byOutcome: this.#db.prepare<[object], { outcome_type: string; n: number }>(sql.COUNT_BY_OUTCOME).all({ since }),
-      timings: this.#db.prepare<[object], { stage_timings: string }>(sql.RECENT_TIMINGS).all({ since, limit: this.#statsSample }),
+      timings: this.#db.prepare<[object], { stage_timings: string; outcome: string | null }>(sql.RECENT_TIMINGS).all({ since, limit: this.#statsSample }),
       model: this.#db.prepare<[object], StatsRows["model"][number]>(sql.MODEL_COST).all({ since }),
       errors: this.#db
         .prepare<[object], { key: string; test_id: string; resource: string; error_kind: string; error_message: string | null; updated_at: number }>(sql.RECENT_ERRORS)

@@ -97,7 +97,7 @@ export const MODEL_COST = `SELECT COUNT(*) AS jobs, SUM(json_extract(outcome, '$
 
 export const COUNT_BY_OUTCOME = `SELECT outcome_type, COUNT(*) AS n FROM jobs
   WHERE outcome_type IS NOT NULL AND ${SINCE} GROUP BY outcome_type`;
-export const RECENT_TIMINGS = `SELECT stage_timings FROM jobs WHERE stage_timings <> '{}' AND ${SINCE}
+export const RECENT_TIMINGS = `SELECT stage_timings, outcome FROM jobs WHERE stage_timings <> '{}' AND ${SINCE}
   ORDER BY updated_at DESC, key LIMIT @limit`;
 export const RECENT_ERRORS = `SELECT key, test_id, resource, error_kind, error_message, updated_at FROM jobs
   WHERE error_kind IS NOT NULL AND ${SINCE} ORDER BY updated_at DESC, key LIMIT @limit`;

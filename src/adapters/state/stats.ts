@@ -1,4 +1,5 @@
-import type { OutcomeType } from "../../domain/outcome.js";
+import { summarizeGates } from "../../domain/gate-summary.js";
+import type { Outcome, OutcomeType } from "../../domain/outcome.js";
 import { OUTCOME_TYPES } from "../../domain/outcome.js";
 import type { Stats } from "../../ports/state-store.js";
 import type { StageTimings } from "../../observability/stage-timer.js";
@@ -9,7 +10,8 @@ import { emptyByStatus, isJobStatus, stageLatencies } from "./transitions.js";
 export interface StatsRows {
   byStatus: { status: string; n: number | string }[];
   byOutcome: { outcome_type: string; n: number | string }[];
-  timings: { stage_timings: unknown }[];
+  /** The recent jobs' stage timings and outcomes (for the gates). */
+  timings: { stage_timings: unknown; outcome: unknown }[];
   errors: {
     key: string;
     test_id: string;
@@ -43,6 +45,7 @@ export function buildStats(rows: StatsRows): Stats {
     byStatus,
     byOutcome,
     stages: stageLatencies(rows.timings.map((row) => (json(row.stage_timings) as StageTimings | null) ?? {})),
+    gates: summarizeGates(rows.timings.map((row) => (json(row.outcome) as Outcome | null)?.gates ?? [])),
     recentErrors: rows.errors.map((row) => ({
       key: row.key,
       testId: row.test_id,

@@ -85,7 +85,8 @@ export async function fixCommand(options: FixOptions, io: CliIo): Promise<number
 
 interface FixReport {
   match: MatchJson;
-  change: { files: { path: string; diff: string }[] } | null;
+  /** `rationale` says what changed where (a fix made at a value's source names it). */
+  change: { files: { path: string; diff: string }[]; rationale: string } | null;
   verification: VerificationReport | null;
   generator: "rules" | "llm" | null;
   outcome: GenerationResult["type"];
@@ -98,7 +99,7 @@ function fixReport(step: GenerationResult, match: MatchJson): FixReport {
     case "change":
       return {
         match,
-        change: { files: step.change.files.map((f) => ({ path: f.path, diff: createTwoFilesPatch(`a/${f.path}`, `b/${f.path}`, f.before, f.after, "", "", { context: 3 }) })) },
+        change: { files: step.change.files.map((f) => ({ path: f.path, diff: createTwoFilesPatch(`a/${f.path}`, `b/${f.path}`, f.before, f.after, "", "", { context: 3 }) })), rationale: step.change.rationale },
         verification: step.verification,
         generator: step.change.generator,
         outcome: step.type,
@@ -121,7 +122,9 @@ function humanReport(report: FixReport, step: GenerationResult, applied: boolean
   if (report.verification !== null)
     for (const c of report.verification.checks) lines.push(`  [${c.status === "fail" ? "FAIL" : c.status}] ${c.name}: ${c.detail}`);
   if (report.change !== null) {
-    lines.push(`generator: ${String(report.generator)}${step.type === "change" ? `, confidence ${step.change.confidence}` : ""}`, "");
+    lines.push(`generator: ${String(report.generator)}${step.type === "change" ? `, confidence ${step.change.confidence}` : ""}`);
+    for (const line of report.change.rationale.split("\n")) if (line.trim() !== "") lines.push(`change: ${line}`);
+    lines.push("");
     for (const f of report.change.files) lines.push(f.diff);
     lines.push(applied ? "applied to the repository" : "not applied (use --apply to write the change)");
   }

@@ -21,25 +21,14 @@ export async function runCommand(options: RunOptions, io: CliIo): Promise<number
   });
   runtime.logger.info({ url: server.url, owner: runtime.daemon.owner, concurrency: config.concurrency }, "daemon started");
   runtime.daemon.start();
-  let resolveStopped!: () => void;
-  const stopped = new Promise<void>((resolve) => (resolveStopped = resolve));
-  let stopping: Promise<unknown> | undefined;
-  const stop = (graceMs: number): void => {
-    stopping = runtime.daemon.stop(graceMs).then((r) => {
-      runtime.logger.info(r, "daemon stopped");
-      resolveStopped();
-    });
-  };
+  // Shutdown lives in the daemon: a second signal cuts the first's grace period short, and the
+  // store closes only after the daemon has released its claims and the poller lease.
   const removeHandlers = handleShutdownSignals(runtime.logger, {
-    graceful: () => stop(config.shutdownGraceSeconds * 1000),
-    forceful: () => {
-      if (stopping === undefined) stop(0);
-      // Already stopping gracefully: abort what still runs and release its claims now.
-      else void runtime.daemon.pool.shutdown(0).finally(resolveStopped);
-    },
+    graceful: () => void runtime.daemon.gracefulShutdown(config.shutdownGraceSeconds * 1000),
+    forceful: () => void runtime.daemon.forcefulShutdown(),
   });
   try {
-    await stopped;
+    await runtime.daemon.whenStopped();
   } finally {
     removeHandlers();
     checkAbort.abort();

@@ -50,6 +50,12 @@ export function renderStats(stats: Stats): string {
   lines.push("", "stage latency (ms):", `  ${"stage".padEnd(12)} ${"count".padStart(6)} ${"p50".padStart(9)} ${"p95".padStart(9)} ${"p99".padStart(9)}`);
   for (const s of stats.stages)
     lines.push(`  ${s.stage.padEnd(12)} ${String(s.count).padStart(6)} ${s.p50.toFixed(1).padStart(9)} ${s.p95.toFixed(1).padStart(9)} ${s.p99.toFixed(1).padStart(9)}`);
+  lines.push("", "verification gates (the same recent jobs; skipped = did not run, never counted as pass):");
+  if (stats.gates.length === 0) lines.push("  (none yet)");
+  for (const g of stats.gates) {
+    lines.push(`  ${g.name.padEnd(16)} pass ${String(g.pass).padStart(4)}  fail ${String(g.fail).padStart(4)}  skipped ${String(g.skipped).padStart(4)}`);
+    for (const r of g.reasons) lines.push(`      ${r.status} x${r.count}: ${r.detail.slice(0, 160)}`);
+  }
   lines.push("", `model: ${stats.llm.jobs} job(s), $${stats.llm.costUsd.toFixed(4)}, ${stats.llm.inputTokens} input / ${stats.llm.outputTokens} output tokens`);
   lines.push("", "recent errors:");
   if (stats.recentErrors.length === 0) lines.push("  (none)");

@@ -67,11 +67,15 @@ export function createPublishCycle(options: CycleOptions): PublishCycle {
     if (options.rebaseWhen === "never") return;
     const base = await scm.base(repo, { branch: "", sha: "" });
     const stale: string[] = [];
+    const restale: string[] = [];
     for (const pull of open) {
       const marker = parseMarker(pull.body);
       if (marker === undefined) continue;
+      // Members of a group rebuilt on a new base put their edits back through their own jobs.
+      restale.push(...(marker.stale ?? []));
       const head = await scm.branchHead(repo, pull.head);
-      if (head === undefined || head.parents[0] === base.head) continue;
+      const builtOn = marker.also.length > 0 ? (marker.base ?? head?.parents[0]) : head?.parents[0];
+      if (head === undefined || builtOn === base.head) continue;
       const status = options.rebaseWhen === "conflicted" || !isOwnCommit(head, marker.key) ? await scm.mergeStatus(repo, pull.number) : undefined;
       const trouble = status === undefined ? undefined : baseTrouble(status);
       const conflicted = trouble === "conflicted";
@@ -84,6 +88,7 @@ export function createPublishCycle(options: CycleOptions): PublishCycle {
       if (options.rebaseWhen === "behind-base" || trouble !== undefined) stale.push(marker.key);
     }
     await requeue(stale, options.rebaseWhen === "behind-base" ? "base moved" : "conflicts with the base, or is behind a base that requires up-to-date branches");
+    await requeue(restale, "its group was rebuilt on a new base");
   }
 
   /** Work held back by the open-PR limit runs as soon as a slot is free, not after a fixed wait. */

@@ -5,7 +5,10 @@ import { addedTarget, matchedTarget, type MatchedTarget, type MissingTarget } fr
 import { coerceError } from "../../errors.js";
 import type { Publisher, PublishOutcome, PublishRequest, ResolvedRequest } from "../../ports/publisher.js";
 import { repoSlug } from "../../ports/repo-workspace.js";
-import type { Scm } from "../../ports/scm.js";
+import type { Scm, ScmPull } from "../../ports/scm.js";
+import { markedKeys, parseMarker, type PrMarker } from "../../domain/proposal.js";
+import { withPassing } from "./group.js";
+import { isTerraFixPull } from "./limits.js";
 import type { RepoCheckout } from "../workspace.js";
 import { findLineage, MARKERS, RESOLVED_LABEL } from "./lineage.js";
 import { publishWithPolicy, type PolicyContext, type PublishPolicyOptions } from "./policy.js";
@@ -61,6 +64,15 @@ export interface PublishStageOptions extends PublishPolicyOptions {
   closeResolved: boolean;
 }
 
+/** The open TerraFix PR of a group that lists the key as a further member. */
+async function groupHolding(scm: Scm, request: ResolvedRequest): Promise<{ pull: ScmPull; marker: PrMarker } | undefined> {
+  for (const pull of (await scm.listPulls(request.repo, { state: "open" })).filter(isTerraFixPull)) {
+    const marker = parseMarker(pull.body);
+    if (marker?.also.some((k) => k.key === request.key) === true) return { pull, marker };
+  }
+  return undefined;
+}
+
 /**
  * The publish stage: the pull-request policy over one Scm. Idempotent: publishing the same key
  * twice never makes a second pull request. One publish per repository at a time in this process,
@@ -102,15 +114,28 @@ export function createPublishStage(scm: Scm, options: PublishStageOptions): Publ
       return scm.withSignal(signal, async () => {
         try {
           const { latest } = await findLineage(scm, request.repo, request.branch);
-          // Only an open PR that carries this key's marker (and fixes nothing else) is TerraFix's to close.
-          if (latest.state !== "open" || latest.marker?.key !== request.key || latest.marker.also.length > 0) return { closed: false };
-          const number = latest.pull.number;
-          await commentOnce(ctx, request, number, MARKERS.resolved, `Vanta now reports **${escapeMarkdown(request.failure.testName)}** passing for this resource, so TerraFix is closing this pull request. If the test fails again, TerraFix proposes a fix again.`);
+          const own = latest.state === "open" && latest.marker?.key === request.key ? { pull: latest.pull, marker: latest.marker } : await groupHolding(scm, request);
+          // Only an open PR that carries this key in its marker is TerraFix's to close.
+          if (own === undefined) return { closed: false };
+          const { pull, marker } = own;
+          // A group closes only when every test it fixes passes; until then its body says which do.
+          const passing = new Set([...(marker.passing ?? []), request.key]);
+          if (markedKeys(marker).some((k) => !passing.has(k.key))) {
+            if (marker.passing?.includes(request.key) !== true) {
+              await scm.updatePull(request.repo, pull.number, { body: withPassing(pull.body, marker, request.key, request.failure.testName) });
+              log.info({ url: pull.url }, "grouped pull request: one of its tests passes now");
+            }
+            return { closed: false };
+          }
+          const latestPull = pull;
+          const number = latestPull.number;
+          const what = marker.also.length > 0 ? "every test this pull request fixes" : `**${escapeMarkdown(request.failure.testName)}**`;
+          await commentOnce(ctx, request, number, MARKERS.resolved, `Vanta now reports ${what} passing for this resource, so TerraFix is closing this pull request. If the test fails again, TerraFix proposes a fix again.`);
           // The label and the comment mark this close as TerraFix's own: it is never read as a decline.
           await scm.addLabels(request.repo, number, [RESOLVED_LABEL]);
           await scm.updatePull(request.repo, number, { state: "closed" });
-          log.info({ url: latest.pull.url }, "pull request closed: failure resolved");
-          return { closed: true, url: latest.pull.url };
+          log.info({ url: latestPull.url }, "pull request closed: failure resolved");
+          return { closed: true, url: latestPull.url };
         } catch (error) {
           throw coerceError(error, "publish");
         }

@@ -2,6 +2,7 @@ import { titleHash, type PrMarker } from "../../domain/proposal.js";
 import type { PublishOutcome, PublishRequest } from "../../ports/publisher.js";
 import type { MergeStatus, ScmPull } from "../../ports/scm.js";
 import { bodyOf, committedFingerprint, isOwnCommit, type Proposal } from "./content.js";
+import { withMarker } from "./group.js";
 import { MARKERS, recordedFingerprint } from "./lineage.js";
 import type { PolicyContext } from "./policy.js";
 
@@ -33,14 +34,17 @@ export async function updateOpen(
       ? held === proposal.fingerprint
       : recorded !== undefined && recorded.fingerprint === (recorded.legacy ? proposal.legacyHash : proposal.fingerprint);
   const base = await scm.base(request.repo, { branch: request.checkout.defaultBranch, sha: request.checkout.headSha });
-  // Only rebase onto the platform's current head, never onto an older checkout.
-  const onOldBase = ours && base.sha === base.head && head.parents[0] !== base.sha;
+  // Only rebase onto the platform's current head, never onto an older checkout. A group's last
+  // commit is a member's, so its base is the one the marker records.
+  const builtOn = grouped ? (marker?.base ?? head?.parents[0]) : head?.parents[0];
+  const onOldBase = ours && base.sha === base.head && builtOn !== base.sha;
   const rebase = onOldBase && (await wantsRebase(ctx, request, pull.number));
 
-  if (grouped && ours) {
-    if (await conflicted(ctx, request, pull.number)) {
+  if (grouped && ours && marker !== undefined) {
+    if (rebase) return rebuildGroup(ctx, request, proposal, pull, marker, { head: head.sha, base: base.sha });
+    if (ctx.options.rebaseWhen === "never" && (await conflicted(ctx, request, pull.number))) {
       await commentOnce(ctx, request, pull.number, MARKERS.conflicted,
-        "This pull request conflicts with the base branch. It groups fixes for several failing tests, so TerraFix does not rebase it: close it and TerraFix proposes the fixes again on the new base.");
+        "This pull request conflicts with the base branch. TERRAFIX_REBASE_WHEN is `never`, so TerraFix does not rebase it: please resolve the conflict, or close it and TerraFix proposes the fixes again.");
     }
     if (!same) ctx.log.info({ url: pull.url }, "grouped pull request: a different change for one of its tests is not pushed");
     return { type: "pr-exists", url: pull.url };
@@ -73,6 +77,20 @@ export async function updateOpen(
   await scm.updatePull(request.repo, pull.number, { ...(title !== pull.title ? { title } : {}), body });
   const what = !same ? "change updated" : rebase ? "rebased on the new base" : "body restored";
   ctx.log.info({ url: pull.url, what }, "pull request updated");
+  return { type: "pr-updated", url: pull.url };
+}
+
+/**
+ * A group on an old base: the branch is rebuilt on the new base with this (the PR's own) key's
+ * regenerated change, and the other members' keys are marked `stale`: each of their jobs (the
+ * cycle requeues them) merges its own regenerated change back in, through the same gates.
+ */
+async function rebuildGroup(ctx: PolicyContext, request: PublishRequest, proposal: Proposal, pull: ScmPull, marker: PrMarker, at: { head: string; base: string }): Promise<PublishOutcome> {
+  await ctx.scm.writeBranch(request.repo, { branch: pull.head, baseSha: at.base, files: proposal.files, message: proposal.message, replaces: at.head });
+  const passing = new Set(marker.passing ?? []);
+  const stale = marker.also.map((k) => k.key).filter((k) => !passing.has(k));
+  await ctx.scm.updatePull(request.repo, pull.number, { body: withMarker(pull.body, { ...marker, fingerprint: proposal.fingerprint, stale, base: at.base }) });
+  ctx.log.info({ url: pull.url, stale: stale.length }, "grouped pull request rebuilt on the new base");
   return { type: "pr-updated", url: pull.url };
 }
 

@@ -135,6 +135,7 @@ export function describeStoreState(ctx: ContractContext): void {
         byStatus: { pending: 0, running: 0, done: 0, failed: 0, deferred: 0 },
         byOutcome: {},
         stages: [],
+        gates: [],
         recentErrors: [],
         llm: { jobs: 0, costUsd: 0, inputTokens: 0, outputTokens: 0 },
       });
@@ -149,6 +150,31 @@ export function describeStoreState(ctx: ContractContext): void {
       expect(stats.llm).toEqual({ jobs: 2, costUsd: 0.032345, inputTokens: 4000, outputTokens: 200 });
       expect((await ctx.store.get(failureKey(failure(1))))?.outcome).toMatchObject({ llm: { costUsd: 0.012345, cacheReadTokens: 10 } });
       expect((await ctx.store.stats(at(1_000), { since: at(15) })).llm).toMatchObject({ jobs: 1, costUsd: 0.02 });
+    });
+
+    it("sums the verification gates kept in the outcomes, skipped apart from pass, with their reasons", async () => {
+      const gate = (name: string, status: "pass" | "fail" | "skipped", detail = `${name} ok`) => ({ name, status, detail });
+      const noTerraform = "no terraform binary to run terraform fmt";
+      await finished(1, { type: "pr-opened", url: "https://x/1", gates: [gate("parse", "pass"), gate("fmt", "skipped", noTerraform), gate("control", "pass")] }, { verify: 5 }, 10);
+      await finished(2, { type: "pr-opened", url: "https://x/2", gates: [gate("parse", "pass"), gate("fmt", "skipped", noTerraform), gate("control", "skipped", "no control covers test t")] }, { verify: 5 }, 20);
+      await finished(3, { type: "failed", kind: "verification", message: "scope", retryable: false, gates: [gate("parse", "pass"), gate("fmt", "pass"), gate("control", "fail", "s3-versioning still fails")] }, { verify: 5 }, 30);
+      await finished(4, { type: "no-match", reason: "nothing" }, { match: 5 }, 40);
+      const stats = await ctx.store.stats(at(1_000));
+      expect(stats.gates).toEqual([
+        { name: "parse", pass: 3, fail: 0, skipped: 0, reasons: [] },
+        { name: "fmt", pass: 1, fail: 0, skipped: 2, reasons: [{ status: "skipped", detail: noTerraform, count: 2 }] },
+        {
+          name: "control",
+          pass: 1,
+          fail: 1,
+          skipped: 1,
+          reasons: [
+            { status: "skipped", detail: "no control covers test t", count: 1 },
+            { status: "fail", detail: "s3-versioning still fails", count: 1 },
+          ],
+        },
+      ]);
+      expect((await ctx.store.stats(at(1_000), { since: at(25) })).gates.map((g) => [g.name, g.pass, g.fail, g.skipped])).toEqual([["parse", 1, 0, 0], ["fmt", 1, 0, 0], ["control", 0, 1, 0]]);
     });
   });
 
