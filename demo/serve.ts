@@ -36,14 +36,15 @@ export async function startViewer(pulls: readonly DemoPull[], header: string): P
   };
 }
 
-/** Resolves on the first SIGINT or SIGTERM, and removes its listeners. */
+/**
+ * Resolves on the first SIGINT or SIGTERM. The listeners stay, so later signals are ignored
+ * while the demo cleans up: Ctrl-C under `npm run demo` signals the whole process group, and
+ * tsx passes the same SIGINT on again, so this process gets it twice; with the default action
+ * restored, the second would kill it before its temp folder is removed.
+ */
 export function untilSignal(): Promise<NodeJS.Signals> {
   return new Promise((resolve) => {
-    const on = (signal: NodeJS.Signals): void => {
-      process.off("SIGINT", on);
-      process.off("SIGTERM", on);
-      resolve(signal);
-    };
+    const on = (signal: NodeJS.Signals): void => resolve(signal);
     process.on("SIGINT", on);
     process.on("SIGTERM", on);
   });

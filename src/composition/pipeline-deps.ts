@@ -53,6 +53,7 @@ export function pipelineDeps(config: Config, adapters: PipelineAdapters): RunJob
     repositories: repositories(config),
     cache: parseCacheFor(config, (message, error) => adapters.logger.warn({ err: error }, message)),
     sharedIndexes: createSharedIndexes(),
+    maxFileBytes: config.maxFileBytes,
     loadState: () => (state ??= file === undefined ? Promise.resolve(undefined) : readFile(file, "utf8").then(loadTerraformState)),
     generator: config.generator,
     testMappings: parseTestMappings(config.testMappings),

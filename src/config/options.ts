@@ -66,6 +66,7 @@ export const OPTIONS = {
   gitUrlTemplate: option({ env: "TERRAFIX_GIT_URL_TEMPLATE", schema: str(), default: "https://github.com/{owner}/{repo}.git", description: "Clone URL template with {owner} and {repo}" }),
   workDir: option({ env: "TERRAFIX_WORK_DIR", schema: str(), default: "./data/repos", description: "Folder of the clone cache (and of the persistent parse cache, in .parse-cache)" }),
   cloneCacheMaxMb: option({ env: "TERRAFIX_CLONE_CACHE_MAX_MB", schema: int(1, 1_000_000), default: "2048", description: "Size bound of the clone cache; least recently used clones are evicted" }),
+  maxFileBytes: option({ env: "TERRAFIX_MAX_FILE_BYTES", schema: int(1024, 1_073_741_824), default: "4194304", description: "Largest Terraform file the index parses; a bigger one is skipped and reported (one huge file once exhausted the parser's memory)" }),
   parseCacheMaxMb: option({ env: "TERRAFIX_PARSE_CACHE_MAX_MB", schema: int(0, 1_000_000), default: "256", description: "Size bound of the persistent parse cache (TERRAFIX_WORK_DIR/.parse-cache), which keeps repeated CLI calls and restarts warm; least recently used entries are evicted; 0 turns it off" }),
   gitTimeoutSeconds: option({ env: "TERRAFIX_GIT_TIMEOUT_SECONDS", schema: int(1, 3600), default: "120", description: "Timeout of one git clone or fetch" }),
   source: option({ env: "TERRAFIX_SOURCE", schema: z.string().trim().regex(/^(vanta|file:.+)$/, "must be 'vanta' or 'file:PATH'"), default: "vanta", description: "Where failures come from: vanta or file:PATH (a Vanta-shaped JSON export)" }),

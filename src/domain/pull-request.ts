@@ -38,7 +38,8 @@ export interface PullRequestContent {
   target: PullRequestTarget;
   change: ProposedChange;
   verification: VerificationReport;
-  llm?: { modelId: string; inputTokens: number; outputTokens: number; costUsd: number; rounds: number };
+  /** `inputTokens` counts every input token, cache reads and writes included (domain/outcome ModelCost). */
+  llm?: { modelId: string; inputTokens: number; outputTokens: number; costUsd: number; rounds: number; cacheReadTokens?: number; cacheWriteTokens?: number };
 }
 
 export interface RenderOptions {
@@ -180,7 +181,7 @@ function renderTail(content: PullRequestContent): string {
     change.generator === "rules"
       ? `Rule-based fix${change.controlId === undefined ? "" : ` from control ${markdownCode(change.controlId)}`} (deterministic).`
       : `Model ${markdownCode(llm?.modelId ?? "unknown")}, confidence ${change.confidence.toFixed(2)}` +
-        (llm === undefined ? "." : `, ${llm.rounds} round(s), ${llm.inputTokens} input / ${llm.outputTokens} output tokens, cost $${llm.costUsd.toFixed(4)}.`);
+        (llm === undefined ? "." : `, ${llm.rounds} round(s), ${inputTokensText(llm)} / ${llm.outputTokens} output tokens, cost $${llm.costUsd.toFixed(4)}.`);
   const risks = (change.risks ?? []).map((risk) => `- ${oneParagraph(risk, 300)}`);
   return [
     "### Why",
@@ -267,4 +268,15 @@ function cutAtLine(text: string, max: number): string {
   const cut = text.slice(0, max);
   const newline = cut.lastIndexOf("\n");
   return newline > max / 2 ? cut.slice(0, newline) : cut;
+}
+
+/**
+ * Input tokens as billed: the total, and when the prompt cache was used, how many of them were
+ * uncached, read from the cache and written to it (each has its own price).
+ */
+function inputTokensText(llm: NonNullable<PullRequestContent["llm"]>): string {
+  const read = llm.cacheReadTokens ?? 0;
+  const write = llm.cacheWriteTokens ?? 0;
+  if (read === 0 && write === 0) return `${llm.inputTokens} input`;
+  return `${llm.inputTokens} input (${Math.max(0, llm.inputTokens - read - write)} uncached, ${read} cache read, ${write} cache write)`;
 }

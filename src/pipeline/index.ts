@@ -14,6 +14,8 @@ export interface IndexDeps {
   cache?: ParseCache;
   /** One index per checkout and head commit, shared by concurrent jobs (the daemon's). */
   sharedIndexes?: SharedIndexes;
+  /** Files over this many bytes are skipped and reported, never handed to the parser (TERRAFIX_MAX_FILE_BYTES). */
+  maxFileBytes?: number;
   /** Warned once per index build: paths skipped (symlinks leaving the checkout, files over the size cap). */
   logger?: Pick<Logger, "warn">;
 }
@@ -47,6 +49,7 @@ export function indexTerraform(dir: string, subPath: string | undefined, deps: I
   return indexRepository(dir, {
     validation: "lazy",
     ...(deps.cache === undefined ? {} : { cache: deps.cache }),
+    ...(deps.maxFileBytes === undefined ? {} : { maxFileBytes: deps.maxFileBytes }),
     ...(subPath === undefined ? {} : { subPath }),
   });
 }

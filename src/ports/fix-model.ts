@@ -134,6 +134,8 @@ export type FixModelErrorCode =
   | "not-found"
   /** The model id is Legacy, end of life, invalid, or needs an inference profile: set another id. */
   | "model-lifecycle"
+  /** The request is longer than the model's context window (a smaller prompt may fit). */
+  | "context-exceeded"
   | "model-error"
   | "network"
   | "aborted"

@@ -6,7 +6,7 @@ import { linkReferences } from "./references.js";
 import type { ModuleScope } from "./resolve.js";
 import { childScopes, configBlocks, defaultTagsOf, regionsOf, rootScopes, type ModuleDir } from "./scopes.js";
 import type { Value } from "./values.js";
-import type { IndexError, IndexOptions, IndexedModuleCall, IndexedResource, RepositoryIndex, SkippedPath } from "./types.js";
+import { DEFAULT_MAX_FILE_BYTES, type IndexError, type IndexOptions, type IndexedModuleCall, type IndexedResource, type RepositoryIndex, type SkippedPath } from "./types.js";
 import { realInside } from "./contained-path.js";
 import { dirOf, joinRel, roleOf, walkTerraformFiles } from "./walk.js";
 import { providerMajor } from "./provider-version.js";
@@ -34,6 +34,8 @@ export async function indexRepository(dir: string, options: IndexOptions = {}): 
   const dirs = new Map<string, ModuleDir>();
   const lazy = options.validation === "lazy";
   const hashes = new Map<string, string>();
+  const maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+  const skipped: SkippedPath[] = [];
 
   interface Source {
     rel: string;
@@ -45,6 +47,11 @@ export async function indexRepository(dir: string, options: IndexOptions = {}): 
     try {
       const abs = join(root, rel);
       const info = await stat(abs);
+      // Checked before reading: a 20 MB file aborted the tree-sitter WASM module (issue 16).
+      if (info.size > maxFileBytes) {
+        skipped.push({ file: rel, reason: "too-large", message: `${info.size} bytes, over the ${maxFileBytes}-byte limit (TERRAFIX_MAX_FILE_BYTES); not parsed` });
+        return undefined;
+      }
       const known = cache.knownText(abs, info.mtimeMs, info.size);
       if (known !== undefined) {
         hashes.set(rel, known.hash);
@@ -101,7 +108,6 @@ export async function indexRepository(dir: string, options: IndexOptions = {}): 
     return entry;
   }
 
-  const skipped: SkippedPath[] = [];
   /** A folder reached through a symlink that leaves the checkout is not read (realpath). */
   async function contained(rel: string): Promise<boolean> {
     if (await realInside(root, rel).catch(() => false)) return true;

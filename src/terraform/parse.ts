@@ -1,6 +1,6 @@
-import { createRequire } from "node:module";
-import type { Node, Parser } from "web-tree-sitter";
+import type { Node, Parser, Tree } from "web-tree-sitter";
 import { sharedHclValidator } from "./hcl-validator.js";
+import { createTerraformParser, RecoveringParser } from "./parser-instance.js";
 import { bodyFromBlock, jsonFromBlocks } from "./tree-body.js";
 
 /**
@@ -58,24 +58,35 @@ export interface ParsedFile {
   validated?: boolean;
 }
 
-let parserPromise: Promise<Parser> | undefined;
+/**
+ * The tree-sitter Terraform grammar, loaded on first use (a process whose files all come from the
+ * persistent parse cache never loads it) and replaced after a failure (parser-instance.ts).
+ */
+const treeSitter = new RecoveringParser<Parser>(createTerraformParser);
+
+/** Instances of the parser dropped after a failure so far (for tests and the log). */
+export function parserReplacements(): number {
+  return treeSitter.replaced;
+}
 
 /**
- * Loads the tree-sitter Terraform grammar once per process, on first use: a process whose files
- * all come from the persistent parse cache never loads it.
+ * Runs tree-sitter over `text` and reads what `read` needs from the tree, all on one instance.
+ * A throw (the WASM module aborting) becomes this file's error; the next file gets a new parser.
  */
-function getParser(): Promise<Parser> {
-  parserPromise ??= (async () => {
-    const { Language, Parser } = await import("web-tree-sitter");
-    await Parser.init();
-    const require = createRequire(import.meta.url);
-    const wasm = require.resolve("@tree-sitter-grammars/tree-sitter-hcl/tree-sitter-terraform.wasm");
-    const language = await Language.load(wasm);
-    const parser = new Parser();
-    parser.setLanguage(language);
-    return parser;
-  })();
-  return parserPromise;
+async function withTree<T>(path: string, text: string, read: (tree: Tree | null) => T, failed: (message: string) => T): Promise<T> {
+  try {
+    return await treeSitter.use((parser) => {
+      const tree = parser.parse(text);
+      try {
+        return read(tree);
+      } finally {
+        tree?.delete();
+      }
+    });
+  } catch (error) {
+    const reason = error instanceof Error ? error.message.split("\n")[0] ?? error.name : String(error);
+    return failed(`${path}: tree-sitter failed on this file (${reason.slice(0, 200)}); the parser was replaced`);
+  }
 }
 
 /**
@@ -89,8 +100,6 @@ export function hclToJson(path: string, text: string): Promise<Record<string, un
 
 /** Locates every top-level block of a `.tf` file and validates the file. Never throws for bad HCL. */
 export async function parseHclFile(path: string, text: string): Promise<ParsedFile> {
-  const parser = await getParser();
-  const tree = parser.parse(text);
   const errors: string[] = [];
   let json: Record<string, unknown> | null = null;
   try {
@@ -98,17 +107,21 @@ export async function parseHclFile(path: string, text: string): Promise<ParsedFi
   } catch (error) {
     errors.push(cleanDiagnostic(error));
   }
-  if (tree === null) return { path, text, blocks: [], json, errors: errors.length > 0 ? errors : ["tree-sitter failed to parse"] };
-  try {
-    const lineStarts = computeLineStarts(text);
-    const body = tree.rootNode.namedChildren.find((n) => n?.type === "body");
-    const blocks = body === undefined || body === null ? [] : readBlocks(body, text, lineStarts);
-    if (json !== null) attachBodies(blocks, json);
-    if (tree.rootNode.hasError && errors.length === 0) errors.push(`${path}: syntax error near line ${firstErrorLine(tree.rootNode)}`);
-    return { path, text, blocks, json: errors.length > 0 ? null : json, errors };
-  } finally {
-    tree.delete();
-  }
+  const located = await withTree(
+    path,
+    text,
+    (tree) => (tree === null ? { blocks: [], error: "tree-sitter failed to parse" } : { blocks: readTreeBlocks(tree, text), ...(tree.rootNode.hasError ? { error: `${path}: syntax error near line ${firstErrorLine(tree.rootNode)}` } : {}) }),
+    (message): LocatedBlocks => ({ blocks: [], error: message }),
+  );
+  if (located.error !== undefined && located.blocks.length === 0 && errors.length === 0) return { path, text, blocks: [], json: null, errors: [located.error] };
+  if (json !== null) attachBodies(located.blocks, json);
+  if (located.error !== undefined && errors.length === 0) errors.push(located.error);
+  return { path, text, blocks: located.blocks, json: errors.length > 0 ? null : json, errors };
+}
+
+function readTreeBlocks(tree: Tree, text: string): HclBlock[] {
+  const body = tree.rootNode.namedChildren.find((n) => n?.type === "body");
+  return body === undefined || body === null ? [] : readBlocks(body, text, computeLineStarts(text));
 }
 
 /**
@@ -129,17 +142,16 @@ export interface LocatedBlocks {
 
 /** Runs tree-sitter over a file: blocks with spans, attribute value texts; no bodies yet. */
 export async function locateBlocks(path: string, text: string): Promise<LocatedBlocks> {
-  const parser = await getParser();
-  const tree = parser.parse(text);
-  if (tree === null) return { blocks: [], error: "tree-sitter failed to parse" };
-  try {
-    const lineStarts = computeLineStarts(text);
-    const body = tree.rootNode.namedChildren.find((n) => n?.type === "body");
-    const blocks = body === undefined || body === null ? [] : readBlocks(body, text, lineStarts);
-    return tree.rootNode.hasError ? { blocks, error: `${path}: syntax error near line ${firstErrorLine(tree.rootNode)}` } : { blocks };
-  } finally {
-    tree.delete();
-  }
+  return withTree(
+    path,
+    text,
+    (tree): LocatedBlocks => {
+      if (tree === null) return { blocks: [], error: "tree-sitter failed to parse" };
+      const blocks = readTreeBlocks(tree, text);
+      return tree.rootNode.hasError ? { blocks, error: `${path}: syntax error near line ${firstErrorLine(tree.rootNode)}` } : { blocks };
+    },
+    (message) => ({ blocks: [], error: message }),
+  );
 }
 
 /** The located ParsedFile of `locateBlocks`' answer: block contents built from the source text. */

@@ -80,7 +80,12 @@ export interface RepositoryIndex {
   validate(files?: readonly string[]): Promise<IndexError[]>;
 }
 
+/** Default of IndexOptions.maxFileBytes (TERRAFIX_MAX_FILE_BYTES): far above hand-written Terraform. */
+export const DEFAULT_MAX_FILE_BYTES = 4 * 1024 * 1024;
+
 export interface IndexOptions {
+  /** Files over this many bytes are skipped (reported in `skipped`), never parsed. */
+  maxFileBytes?: number;
   /** Index only this folder of the repository (e.g. `infra/prod`); files stay relative to the root. */
   subPath?: string;
   cache?: ParseCache;

@@ -128,6 +128,14 @@ describe("renderPullRequestBody", () => {
     expect(body).toContain("- may change keys");
   });
 
+  it("separates cache reads and writes from the uncached input tokens when the prompt cache was used", () => {
+    const body = renderPullRequestBody(
+      content({ change: { ...content().change, generator: "llm", confidence: 0.82 }, llm: { modelId: "claude", inputTokens: 3000, cacheReadTokens: 2048, cacheWriteTokens: 512, outputTokens: 300, costUsd: 0.0123, rounds: 2 } }),
+      { vantaAppUrl: "https://app.vanta.com" },
+    );
+    expect(body).toContain("2 round(s), 3000 input (440 uncached, 2048 cache read, 512 cache write) / 300 output tokens, cost $0.0123.");
+  });
+
   it("scrubs secrets", () => {
     const registry = new SecretRegistry();
     registry.add("ghp_supersecret");

@@ -23,6 +23,10 @@ export interface FakeModelRules {
   efforts: readonly string[];
   prefill: boolean;
   maxOutputTokens: number;
+  /** Input context window (tokens, counted as the fake counts them: chars/4 of the request JSON). */
+  contextTokens: number;
+  /** `toolSpec.strict` / `outputConfig.textFormat` accepted (not on Bedrock for Sonnet 5.5, ref §3). */
+  structuredOutputs: boolean;
   cacheMinTokens: number;
   /** How reasoning text comes back: Sonnet 5.5 omits it (empty text, signature kept). */
   reasoningDisplay: "omitted" | "summarized";
@@ -40,6 +44,8 @@ export const FAKE_MODELS: readonly FakeModelRules[] = [
     efforts: ["low", "medium", "high", "xhigh", "max"],
     prefill: false,
     maxOutputTokens: 128_000,
+    contextTokens: 1_000_000,
+    structuredOutputs: false,
     cacheMinTokens: 512,
     reasoningDisplay: "omitted",
   },
@@ -53,6 +59,8 @@ export const FAKE_MODELS: readonly FakeModelRules[] = [
     efforts: ["low", "medium", "high", "xhigh", "max"],
     prefill: false,
     maxOutputTokens: 128_000,
+    contextTokens: 1_000_000,
+    structuredOutputs: true,
     cacheMinTokens: 1024,
     reasoningDisplay: "summarized",
   },
@@ -66,6 +74,8 @@ export const FAKE_MODELS: readonly FakeModelRules[] = [
     efforts: ["low", "medium", "high", "max"],
     prefill: false,
     maxOutputTokens: 128_000,
+    contextTokens: 1_000_000,
+    structuredOutputs: true,
     cacheMinTokens: 1024,
     reasoningDisplay: "summarized",
   },
@@ -79,6 +89,8 @@ export const FAKE_MODELS: readonly FakeModelRules[] = [
     efforts: [],
     prefill: true,
     maxOutputTokens: 64_000,
+    contextTokens: 200_000,
+    structuredOutputs: true,
     cacheMinTokens: 1024,
     reasoningDisplay: "summarized",
   },
@@ -138,6 +150,12 @@ export const TEXTS = {
   endOfLife: "This model version has reached the end of its life. Please refer to the AWS documentation for more details.",
   legacy: "Access denied. This Model is marked by provider as Legacy and you have not been actively using the model in the last 30 days. Please upgrade to an active model on Amazon Bedrock",
   invalidId: "The provided model identifier is invalid.",
+  // paraphrase (§3: strict tools / structured outputs "not available on Bedrock for Sonnet 5.5")
+  structuredOutputs: "structured outputs (toolSpec.strict, outputConfig.textFormat) are not supported for this model on Amazon Bedrock.",
+  // paraphrase (§2: between_tools "takes no other fields")
+  betweenToolsFields: (fields: string) => `"thinking.type.between_tools" takes no other fields, found: ${fields}.`,
+  // not in the reference: Bedrock's ValidationException text for an input over the context window
+  inputTooLong: "Input is too long for requested model.",
   // services.md §1.1
   onDemand: (id: string) => `Invocation of model ID ${id} with on-demand throughput isn't supported. Retry your request with the ID or ARN of an inference profile that contains this model.`,
 };

@@ -66,6 +66,12 @@ export function validateForModel(body: ConverseBody, rules: FakeModelRules, issu
   if (thinkingField?.type !== undefined && !rules.thinkingTypes.includes(thinkingField.type)) {
     errors.push(thinkingField.type === "enabled" ? TEXTS.thinkingEnabled : thinkingField.type === "disabled" ? TEXTS.thinkingDisabled : TEXTS.thinkingType(thinkingField.type));
   }
+  if (thinkingField?.type === "between_tools") {
+    const extra = Object.keys(thinkingField).filter((k) => k !== "type");
+    if (extra.length > 0) errors.push(TEXTS.betweenToolsFields(extra.join(", ")));
+  }
+  const strict = (body.toolConfig?.tools ?? []).some((t) => (t.toolSpec as { strict?: unknown } | undefined)?.strict !== undefined);
+  if (!rules.structuredOutputs && (strict || body.outputConfig?.["textFormat"] !== undefined)) errors.push(TEXTS.structuredOutputs);
   const effort = body.outputConfig?.effort;
   if (effort !== undefined && !rules.efforts.includes(effort)) errors.push(TEXTS.effort(effort));
   if (thinking === "between_tools" && effort !== undefined && rules.betweenToolsMaxEffort !== undefined) {
@@ -88,6 +94,12 @@ export function validateForModel(body: ConverseBody, rules: FakeModelRules, issu
     if (replay !== undefined) errors.push(replay);
   }
   return errors.length === 0 ? undefined : `${TEXTS.prefix}${errors.join("; ")}`;
+}
+
+/** Input tokens as the fake counts them (chars/4 of each part's JSON, as in its usage figures). */
+export function inputTokens(body: ConverseBody): number {
+  const parts = [...(body.toolConfig?.tools ?? []), ...(body.system ?? []), ...(body.messages ?? []).flatMap((m) => m.content)];
+  return parts.reduce((sum, part) => sum + Math.ceil(JSON.stringify(part).length / 4), 0);
 }
 
 /** Every assistant turn the fake issued with reasoning must come back exactly as issued. */

@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { lookupModel, TEXTS, type FakeFamily, type FakeLifecycle, type FakeModelRules } from "./bedrock-models.js";
-import { issuedMessages, remember, thinkingOf, validateForModel, type ConverseBody, type IssuedMessages } from "./bedrock-rules.js";
+import { inputTokens, issuedMessages, remember, thinkingOf, validateForModel, type ConverseBody, type IssuedMessages } from "./bedrock-rules.js";
 
 export type { ConverseBody } from "./bedrock-rules.js";
 export { FAKE_MODELS, TEXTS as FAKE_BEDROCK_TEXTS } from "./bedrock-models.js";
@@ -73,6 +73,8 @@ export interface FakeBedrockOptions {
   minCacheTokens?: number;
   /** Models that answer as retired: Legacy without recent use, or end of life (404). Default: all active. */
   lifecycle?: Partial<Record<FakeFamily, FakeLifecycle>>;
+  /** Context window of every model (default: each model's own), to test an input that is too long. */
+  contextTokens?: number;
   /** Seed of the fault-rate generator. */
   seed?: number;
 }
@@ -140,6 +142,7 @@ export async function startFakeBedrock(options: FakeBedrockOptions = {}): Promis
     if (!model.profile) return error("ValidationException", TEXTS.onDemand(modelId));
     const invalid = validate(body) ?? validateForModel(body, model.rules, issued);
     if (invalid !== undefined) return error("ValidationException", invalid);
+    if (inputTokens(body) > (options.contextTokens ?? model.rules.contextTokens)) return error("ValidationException", TEXTS.inputTooLong);
     if (fault !== undefined) {
       const hit = fault.rate === undefined ? true : random() < fault.rate;
       if (hit && (fault.count === undefined || fault.used < fault.count)) {

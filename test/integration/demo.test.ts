@@ -89,6 +89,8 @@ describe("npm run demo", () => {
       cwd: ROOT,
       env: { ...process.env, TMPDIR: tmp },
       stdio: ["ignore", "pipe", "pipe"],
+      // Its own process group, so Ctrl-C can be sent the way a terminal does: to the whole group.
+      detached: true,
     });
     let err = "";
     child.stderr.on("data", (c: Buffer) => (err += c.toString()));
@@ -114,7 +116,8 @@ describe("npm run demo", () => {
     const pulls = (await (await fetch(`${github}/repos/acme/infra/pulls`, { headers: { authorization: "token ghp_demo_token_not_real" } })).json()) as unknown[];
     expect(pulls).toHaveLength(13);
 
-    child.kill("SIGINT");
+    // A terminal's Ctrl-C: SIGINT to tsx and the demo process alike (and tsx passes it on again).
+    process.kill(-(child.pid ?? 0), "SIGINT");
     expect(await exited).toBe(0);
     expect(demoDirs(tmp)).toEqual([]);
     await expect(fetch(`${viewer}/`)).rejects.toThrow();

@@ -25,6 +25,20 @@ export function mapBedrockError(error: unknown, model: ResolvedModel): FixModelE
       ...(info.requestId === undefined ? {} : { requestId: info.requestId }),
     });
   }
+  if (info.name === "ValidationException" && CONTEXT_EXCEEDED.test(info.message)) {
+    // Permanent for this prompt, not a configuration error: the loop may retry once with less context.
+    const name = model.known ? `${model.entry.name} (${modelId})` : modelId;
+    return new FixModelError(
+      `the prompt is longer than the context window of ${name}, ${model.entry.contextTokens.toLocaleString("en-US")} tokens: lower TERRAFIX_LLM_PROMPT_BUDGET_TOKENS. Bedrock said: ${truncate(info.message, 200)}`,
+      {
+        kind: "permanent",
+        code: "context-exceeded",
+        cause: error,
+        ...(info.status === undefined ? {} : { status: info.status }),
+        ...(info.requestId === undefined ? {} : { requestId: info.requestId }),
+      },
+    );
+  }
   const [kind, code] = classify(info);
   const where = `Bedrock Converse (${modelId})`;
   const detail = info.message === "" ? info.name : `${info.name}: ${info.message}`;
@@ -60,6 +74,13 @@ function lifecycleMessage(info: ErrorInfo, model: ResolvedModel): string | undef
   }
   return undefined;
 }
+
+/**
+ * Bedrock's "Input is too long for requested model." and Anthropic's "prompt is too long: N
+ * tokens > M maximum" (passed through Converse after "The model returned the following errors:").
+ * Neither text is in shared/reference/bedrock-models.md; both are what the services answer.
+ */
+const CONTEXT_EXCEEDED = /input is too long for requested model|prompt is too long/i;
 
 interface ErrorInfo {
   name: string;

@@ -23,7 +23,7 @@ export async function checkCommand(options: CheckOptions, io: CliIo): Promise<nu
   const { config, subPath } = await localRepoSettings(options, io, repo);
   const cache = parseCacheFor(config, cacheWarning(io));
   // Lazy validation: hcl2json checks only the files with a finding (issue 17).
-  const index = await indexTerraform(repo, subPath, { cache });
+  const index = await indexTerraform(repo, subPath, { cache, maxFileBytes: config.maxFileBytes });
   // A folder with no Terraform (a typo in --repo, the wrong checkout) must not look like a clean one.
   const where = subPath === undefined ? options.repo : `${options.repo} (sub-path ${subPath})`;
   if (index.files.size === 0 && index.errors.length === 0) {

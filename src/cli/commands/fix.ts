@@ -39,7 +39,7 @@ export async function fixCommand(options: FixOptions, io: CliIo): Promise<number
   }
   const logger = commandLogger(config);
   const cache = parseCacheFor(config, cacheWarning(io));
-  const index = await indexTerraform(prepared.repo, subPath, { cache });
+  const index = await indexTerraform(prepared.repo, subPath, { cache, maxFileBytes: config.maxFileBytes });
   const match = await matchRepository(index, prepared.identity, prepared.state === undefined ? {} : { state: prepared.state });
   await cache.flush();
   const matched = matchJson(match);

@@ -19,7 +19,7 @@ export async function matchCommand(options: MatchOptions, io: CliIo): Promise<nu
   const { repo, identity, state } = prepared;
   const { config, subPath } = await localRepoSettings(options, io, repo);
   const cache = parseCacheFor(config, cacheWarning(io));
-  const index = await indexTerraform(repo, subPath, { cache });
+  const index = await indexTerraform(repo, subPath, { cache, maxFileBytes: config.maxFileBytes });
   const result = await matchRepository(index, identity, state === undefined ? {} : { state });
   await cache.flush();
   if (options.json) io.stdout.write(`${JSON.stringify({ ...matchJson(result), skipped: index.skipped ?? [] })}\n`);

@@ -91,7 +91,8 @@ export async function runLlmFix(input: LlmFixInput, deps: LlmFixDeps, signal?: A
   const prices: ModelPrices = { ...profile.prices, ...definedOnly(deps.prices ?? {}) };
   const logger = deps.logger.child({ component: "llm-fix", target: input.target.address, modelId: deps.model.modelId });
   const budgets = jobBudgets(profile, deps.maxTokens ?? DEFAULT_ANSWER_TOKENS, deps.promptBudgetTokens ?? DEFAULT_PROMPT_BUDGET);
-  const prompt = buildPrompt(input, { budgetTokens: budgets.promptBudgetChars4 });
+  let prompt = buildPrompt(input, { budgetTokens: budgets.promptBudgetChars4 });
+  let shrunk = false;
   if (prompt.truncated.length > 0 || prompt.omitted.length > 0 || prompt.overBudget) {
     logger.info({ truncated: prompt.truncated, omitted: prompt.omitted, overBudget: prompt.overBudget }, "prompt context truncated");
   }
@@ -125,7 +126,21 @@ export async function runLlmFix(input: LlmFixInput, deps: LlmFixDeps, signal?: A
       toolSchema: proposalJsonSchema(),
       maxTokens: Math.min(profile.maxOutputTokens, answerTokens + profile.thinkingReserveTokens),
     };
-    const response = await callWithRetries(request, deps, attempts, rounds + 1, signal, () => (modelCalls += 1));
+    let response: FixModelResponse;
+    try {
+      response = await callWithRetries(request, deps, attempts, rounds + 1, signal, () => (modelCalls += 1));
+    } catch (error) {
+      // Longer than the context window on the first call: once more with half of the prompt
+      // that was sent (fewer related blocks; the target is always kept). Otherwise (or again)
+      // the error names the limit.
+      if (!isFixModelError(error) || error.code !== "context-exceeded" || shrunk || turns.length > 1) throw error;
+      shrunk = true;
+      prompt = buildPrompt(input, { budgetTokens: Math.max(1, Math.floor(Math.min(budgets.promptBudgetChars4, prompt.estimatedTokens) / 2)) });
+      attempts.push({ round: rounds + 1, outcome: "model-retry", detail: `context-exceeded: retrying once with less context (${prompt.omitted.length} related block(s) left out)` });
+      logger.warn({ omitted: prompt.omitted.length, truncated: prompt.truncated.length }, "prompt longer than the model's context window; retrying once with less context");
+      turns.splice(0, turns.length, { role: "user", text: prompt.user });
+      continue;
+    }
     usage = addUsage(usage, response.usage);
     const base = { round: rounds + 1, stopReason: response.stopReason, ...(response.requestId === undefined ? {} : { requestId: response.requestId }) };
 

@@ -80,6 +80,9 @@ describe("fake Bedrock server", () => {
     [S45, "thinking with forced tool", { ...minimal, additionalModelRequestFields: { thinking: { type: "enabled", budget_tokens: 1024 } }, toolConfig: forced }, "Thinking may not be enabled"],
     [S45, "maxTokens above 64K", { ...minimal, inferenceConfig: { maxTokens: 64_001 } }, "max_tokens: 64001 > 64000"],
     [S55, "maxTokens above 128K", { ...minimal, inferenceConfig: { maxTokens: 128_001 } }, "max_tokens: 128001 > 128000"],
+    [S55, "a strict tool (structured outputs)", { ...minimal, toolConfig: { tools: [{ toolSpec: { name: "a", strict: true } }], toolChoice: { auto: {} } } }, "structured outputs (toolSpec.strict, outputConfig.textFormat) are not supported"],
+    [S55, "outputConfig.textFormat", { ...minimal, outputConfig: { textFormat: { type: "json_schema" } } }, "structured outputs"],
+    [S55, "between_tools with a budget", { ...minimal, additionalModelRequestFields: { thinking: { type: "between_tools", budget_tokens: 1024 } } }, '"thinking.type.between_tools" takes no other fields, found: budget_tokens'],
   ])("%s rejects %s with the service's 400 text", async (model, _name, body, message) => {
     const fake = await start({ scenario: [{ type: "text", text: "unused" }] });
     const response = await post(fake, body, model);
@@ -95,6 +98,7 @@ describe("fake Bedrock server", () => {
     [S45, "an assistant prefill", prefill],
     [S55, "auto tool choice, between_tools, effort high", { ...minimal, toolConfig: { ...forced, toolChoice: { auto: {} } }, additionalModelRequestFields: { thinking: { type: "between_tools" } }, outputConfig: { effort: "high" } }],
     [S5, "adaptive thinking, effort xhigh", { ...minimal, additionalModelRequestFields: { thinking: { type: "adaptive" } }, outputConfig: { effort: "xhigh" } }],
+    [S45, "a strict tool", { ...minimal, toolConfig: { tools: [{ toolSpec: { name: "a", strict: true } }], toolChoice: { tool: { name: "a" } } } }],
   ])("%s accepts %s", async (model, _name, body) => {
     const fake = await start({ scenario: [{ type: "text", text: "ok" }] });
     expect((await post(fake, body, model)).status).toBe(200);
@@ -141,6 +145,14 @@ describe("fake Bedrock server", () => {
     const body = { ...minimal, system: [{ text: "x".repeat(2800) }, { cachePoint: { type: "default" } }] };
     expect((await post(fake, body, S55)).body.usage.cacheWriteInputTokens).toBeGreaterThan(512);
     expect((await post(fake, body, S45)).body.usage.cacheWriteInputTokens).toBe(0);
+  });
+
+  it("rejects an input over the model's context window with Bedrock's 400 text", async () => {
+    const fake = await start({ contextTokens: 50, scenario: [{ type: "text", text: "unused" }] });
+    const response = await post(fake, { messages: [{ role: "user", content: [{ text: "x".repeat(400) }] }] });
+    expect(response).toMatchObject({ status: 400, body: { message: "Input is too long for requested model." } });
+    expect(response.errorType).toMatch(/^ValidationException/);
+    expect((await post(fake, minimal)).status).toBe(200);
   });
 
   it("decodes the model id, records the request and sends a request id", async () => {
