@@ -118,7 +118,8 @@ describe("npm run demo", () => {
 
     // A terminal's Ctrl-C: SIGINT to tsx and the demo process alike (and tsx passes it on again).
     process.kill(-(child.pid ?? 0), "SIGINT");
-    expect(await exited).toBe(0);
+    // tsx itself may end 130 for a group SIGINT (as npm does); what matters is the demo's clean-up.
+    expect([0, 130]).toContain(await exited);
     expect(demoDirs(tmp)).toEqual([]);
     await expect(fetch(`${viewer}/`)).rejects.toThrow();
   });

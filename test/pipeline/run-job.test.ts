@@ -36,7 +36,8 @@ describe("runPipeline", () => {
     const metrics = createMetrics();
     const { deps, publisher, workspace, log } = setup({ "main.tf": BUCKET_TF }, { metrics });
     const report = await run(BUCKET_FAILURE, deps);
-    expect(report.outcome).toEqual({ type: "pr-opened", url: expect.stringContaining("https://example.test/pulls/terrafix/") as string });
+    expect(report.outcome).toMatchObject({ type: "pr-opened", url: expect.stringContaining("https://example.test/pulls/terrafix/") as string });
+    expect(report.outcome.type === "pr-opened" && report.outcome.gates?.map((g) => [g.name, g.status])).toEqual([["parse", "pass"], ["fmt", "skipped"], ["control", "pass"], ["no-new-findings", "pass"], ["scope", "pass"], ["guardrails", "pass"]]);
     expect(Object.keys(report.timings)).toEqual(["workspace", "index", "match", "generate", "verify", "publish", "total"]);
     for (const ms of Object.values(report.timings)) expect(ms).toBeGreaterThanOrEqual(0);
     expect(report.timings["verify"]).toBeGreaterThan(0);
@@ -84,7 +85,7 @@ describe("runPipeline", () => {
     const { deps, publisher, workspace } = setup({ "main.tf": BUCKET_TF });
     publisher.error = new TerraFixError("GitHub answered 502", { kind: "transient", stage: "publish", status: 502 });
     const report = await run(BUCKET_FAILURE, deps);
-    expect(report.outcome).toEqual({ type: "failed", kind: "transient", message: "GitHub answered 502", retryable: true });
+    expect(report.outcome).toMatchObject({ type: "failed", kind: "transient", message: "GitHub answered 502", retryable: true });
     expect(report.detail).toMatchObject({ stage: "publish", status: 502 });
     expect(workspace.held).toBe(0);
   });

@@ -43,6 +43,7 @@ export function createFileParseStore(options: FileParseStoreOptions): FileParseS
   let measured: number | undefined;
   let written = 0;
   let sweeping: Promise<void> | undefined;
+  const shards = new Set<string>();
   // Once per process: a read-only work dir would otherwise warn for every file.
   let reported = false;
   const report = (message: string, error: unknown): void => {
@@ -70,7 +71,12 @@ export function createFileParseStore(options: FileParseStoreOptions): FileParseS
     try {
       await prepare();
       const target = pathOf(key);
-      await mkdir(join(target, ".."), { recursive: true });
+      const shard = join(target, "..");
+      // One mkdir per shard and process, not per entry (a cold index writes thousands).
+      if (!shards.has(shard)) {
+        await mkdir(shard, { recursive: true });
+        shards.add(shard);
+      }
       const temporary = join(tmp, `${key}.${process.pid}.${randomBytes(4).toString("hex")}`);
       await writeFile(temporary, body);
       await rename(temporary, target);
