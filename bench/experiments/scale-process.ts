@@ -24,6 +24,13 @@ export function growthExponent(points: readonly { n: number; t: number }[]): num
   return sxx === 0 ? Number.NaN : sxy / sxx;
 }
 
+/** First pair's ratio (empty parse cache) / median of the later pairs (filled cache). */
+function coldWarm(ratios: readonly number[]): string {
+  const [first, ...rest] = ratios;
+  const later = rest.length === 0 ? Number.NaN : [...rest].sort((a, b) => a - b)[Math.floor((rest.length - 1) / 2)];
+  return `${num(first, 2)}× / ${num(later, 2)}×`;
+}
+
 /** Single-root sizes with both figures, smallest first (the monorepo and the huge file are other shapes). */
 export function ladder(d: ScaleData): Done[] {
   return d.cases
@@ -40,10 +47,12 @@ export function processSection(d: ScaleData): { markdown: string; headline: stri
     return [
       c.size.label,
       w.resources,
-      num(c.load ?? Number.NaN, 1),
+      `${num(c.load ?? Number.NaN, 1)}${cli === null ? "" : ` / ${cli.pairs.map((p) => num(p.load, 1)).join(", ")}`}`,
       cli === null ? "—" : ms(cli.fmtMs),
       cli === null ? "—" : `${ms(cli.checkMs)} (${num(cli.checkRatio, 2)}×)`,
+      cli === null ? "—" : coldWarm(cli.pairs.map((p) => p.check.ms / p.fmt.ms)),
       cli === null ? "—" : `${ms(cli.matchMs)} (${num(cli.matchRatio, 2)}×)`,
+      cli === null ? "—" : coldWarm(cli.pairs.map((p) => p.match.ms / p.fmt.ms)),
       cli === null ? "—" : cli.matchStatus,
       ms(w.catalogueMs),
       `${ms(w.cold.ms)} / ${ms(w.warm.ms)}`,
@@ -63,8 +72,8 @@ export function processSection(d: ScaleData): { markdown: string; headline: stri
     "### Whole process against `terraform fmt -check -recursive`",
     d.cliMissing !== undefined
       ? `_Whole-process figures not measured: ${d.cliMissing}._`
-      : "Each size: 3 pairs (quick run: 1), each running `terraform fmt -check -recursive`, `node dist/main.js check --repo DIR --json` and `node dist/main.js match --repo DIR --arn ARN --json` one after the other, so a pair shares the moment's load; figures are medians, ratios (×) are medians of each pair's own ratio to fmt. *Catalogue* = `runCatalogue` over the index, once, in the worker (what `check` runs after indexing). *Index* and *match* are in-process (the worker, lazy validation as the daemon indexes): cold = first index in a new process / warm = the same checkout again; match = P50 per query on the first and on a later pass. *Peak RSS*: the worker (index + 200 matches) / the `check` process (GNU time `%M`).",
-    table(["size", "resources", "load (1 min)", "fmt -check", "check (÷ fmt)", "match (÷ fmt)", "match answer", "catalogue", "index cold / warm", "match P50 cold / warm", "peak RSS worker / check"], rows),
+      : "Each size: 3 pairs (20k, 50k and the monorepo: 2, as one pair takes minutes on this loaded machine; quick run: 1), each running `terraform fmt -check -recursive`, `node dist/main.js check --repo DIR --json` and `node dist/main.js match --repo DIR --arn ARN --json` one after the other, so a pair shares the moment's load; figures are medians, ratios (×) are medians of each pair's own ratio to fmt. Each size's CLI runs get a new `TERRAFIX_WORK_DIR`: the first pair starts with an empty persistent parse cache (*cold*), later pairs find it filled by the first (*warm*, their median). *Catalogue* = `runCatalogue` over the index, once, in the worker (what `check` runs after indexing). *Index* and *match* are in-process (the worker, lazy validation as the daemon indexes): cold = first index in a new process / warm = the same checkout again; match = P50 per query on the first and on a later pass. *Peak RSS*: the worker (index + 200 matches) / the `check` process (GNU time `%M`).",
+    table(["size", "resources", "load (1 min): start / pairs", "fmt -check", "check (÷ fmt)", "check ÷ fmt: cold / warm", "match (÷ fmt)", "match ÷ fmt: cold / warm", "match answer", "catalogue", "index cold / warm", "match P50 cold / warm", "peak RSS worker / check"], rows),
     `Catalogue growth exponent (t ∝ n^k): ${exponents.join("; ") || "—"}; least squares over ${steps.map((c) => c.size.label).join(", ") || "—"}: **${num(overall, 2)}**. Warm match P50 growth exponent over the same sizes: ${num(matchOverall, 2)}.`,
     s === null ? "" : `CLI start-up (median of ${s.runs}): \`bin/terrafix.js --version\` ${ms(s.binVersionMs)}, \`node dist/main.js --version\` ${ms(s.versionMs)}, \`--help\` ${ms(s.helpMs)}; a bare \`node -e ""\` ${ms(s.bareNodeMs)}.`,
   ].filter((line) => line !== "");

@@ -3,7 +3,7 @@
  * is the peak of this size alone. Prints one JSON line (ScaleWorkerResult) on stdout.
  *
  *   node --import tsx bench/experiments/scale-worker.ts --dir REPO [--manifest FILE] [--queries 50]
- *     [--budget 24000] [--stress 100]
+ *     [--budget 24000] [--stress 100] [--cold-runs 3]
  */
 import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -78,7 +78,7 @@ interface Query {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { dir: { type: "string" }, manifest: { type: "string" }, queries: { type: "string", default: "50" }, budget: { type: "string", default: "24000" }, stress: { type: "string", default: "100" } } });
+  const { values } = parseArgs({ options: { dir: { type: "string" }, manifest: { type: "string" }, queries: { type: "string", default: "50" }, budget: { type: "string", default: "24000" }, stress: { type: "string", default: "100" }, "cold-runs": { type: "string", default: "3" } } });
   const dir = values.dir;
   if (dir === undefined) throw new Error("--dir is required");
   const rssStart = process.memoryUsage().rss;
@@ -108,7 +108,7 @@ async function main(): Promise<void> {
     warmRuns.push(warm.figures);
   }
   const coldWarmProcessRuns: IndexRun[] = [];
-  for (let i = 0; i < 3; i++) {
+  for (let i = 0; i < Number(values["cold-runs"]); i++) {
     const fresh = new ParseCache();
     const t = performance.now();
     await indexRepository(dir, { cache: fresh, validation: "lazy" });

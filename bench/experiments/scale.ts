@@ -23,15 +23,20 @@ interface SizeCase extends Pick<GenerateOptions, "resources" | "files" | "module
   label: string;
   /** A monorepo: this many root modules side by side (stacks/root-NN), the resources split evenly. */
   roots?: number;
+  /**
+   * Paired whole-process runs (fmt, check, match) in a full run: fewer at the large sizes, where
+   * one pair takes minutes on a loaded 2-core machine; the report says how many each size had.
+   */
+  pairs?: number;
 }
 
 // Resources include the companions controls look up (split S3 settings, security group rules).
 const FULL_SIZES: SizeCase[] = [
   { label: "1k", resources: 1000, files: 100, moduleDepth: 3 },
   { label: "5k", resources: 5000, files: 500, moduleDepth: 3 },
-  { label: "20k", resources: 20_000, files: 2000, moduleDepth: 3 },
-  { label: "50k", resources: 50_000, files: 5000, moduleDepth: 3 },
-  { label: "monorepo 20 roots", resources: 20_000, files: 2000, moduleDepth: 2, roots: 20 },
+  { label: "20k", resources: 20_000, files: 2000, moduleDepth: 3, pairs: 2 },
+  { label: "50k", resources: 50_000, files: 5000, moduleDepth: 3, pairs: 2 },
+  { label: "monorepo 20 roots", resources: 20_000, files: 2000, moduleDepth: 2, roots: 20, pairs: 2 },
   // Everything in one file: the huge-file case for prompt truncation and parse cost.
   { label: "huge-file", resources: 2000, files: 1, moduleDepth: 0 },
 ];
@@ -83,12 +88,12 @@ async function run(ctx: ExperimentContext): Promise<ScaleData> {
     const manifestPath = join(ctx.workDir, `${size.label.replaceAll(" ", "-")}.manifest.json`);
     writeFileSync(manifestPath, JSON.stringify(manifest));
     // fmt first: the worker appends a comment to one file, and fmt must see the generated tree.
-    const fmt = ctx.machine.terraform === null ? null : await timeFmt(dir, ctx.quick ? 1 : 3);
+    const fmt = ctx.machine.terraform === null ? null : await timeFmt(dir, ctx.quick || size.resources >= 20_000 ? 1 : 3);
     ctx.progress.step(`${size.label}: indexing and matching in a child process`);
     t = performance.now();
     const result: ScaleCaseResult = { size, generateMs, worker: null, fmt, load };
     try {
-      result.worker = await runWorker(dir, manifestPath, size.resources, ctx.quick ? 30 : 100, (line) => ctx.progress.tick(line));
+      result.worker = await runWorker(dir, manifestPath, size.resources, ctx.quick ? 30 : 100, (line) => ctx.progress.tick(line), size.resources >= 20_000 ? 1 : 3);
       const w = result.worker;
       ctx.progress.step(
         `${size.label}: ${w.resources} resources, cold ${ms(w.cold.ms)}, warm ${ms(w.warm.ms)}, match p50 ${ms(w.matchWarm.p50)}, catalogue ${ms(w.catalogueMs)}, peak RSS ${num(w.peakRssMb)} MB`,
@@ -100,7 +105,7 @@ async function run(ctx: ExperimentContext): Promise<ScaleData> {
     const target = manifest.resources.filter((r) => !r.idOnly)[Math.floor(manifest.resources.length / 2)] ?? manifest.resources[0];
     if (cliMissing === undefined && target !== undefined && size.label !== "huge-file") {
       ctx.progress.step(`${size.label}: whole-process check and match beside terraform fmt`);
-      result.cli = await measureCli(dir, ["--arn", target.arn], ctx.quick ? 1 : 3, (line) => ctx.progress.tick(line));
+      result.cli = await measureCli(dir, ["--arn", target.arn], ctx.quick ? 1 : (size.pairs ?? 3), (line) => ctx.progress.tick(line));
       ctx.progress.step(`${size.label}: check ${ms(result.cli.checkMs)} (${num(result.cli.checkRatio, 2)}× fmt), match ${ms(result.cli.matchMs)} (${num(result.cli.matchRatio, 2)}× fmt) → ${result.cli.matchStatus}`);
     }
     cases.push(result);
@@ -122,10 +127,10 @@ async function generate(dir: string, size: SizeCase): Promise<Manifest> {
   return { root: dir, files: parts.reduce((n, p) => n + p.files, 0), resources: parts.flatMap((p) => p.resources) };
 }
 
-function runWorker(dir: string, manifest: string, resources: number, queries: number, onLine: (line: string) => void): Promise<ScaleWorkerResult> {
+function runWorker(dir: string, manifest: string, resources: number, queries: number, onLine: (line: string) => void, coldRuns: number): Promise<ScaleWorkerResult> {
   const script = join(import.meta.dirname, "scale-worker.ts");
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", script, "--dir", dir, "--manifest", manifest, "--queries", String(queries), "--budget", String(BUDGET_TOKENS), "--stress", String(Math.min(resources, 2000))], {
+    const child = spawn(process.execPath, ["--import", "tsx", script, "--dir", dir, "--manifest", manifest, "--queries", String(queries), "--budget", String(BUDGET_TOKENS), "--stress", String(Math.min(resources, 2000)), "--cold-runs", String(coldRuns)], {
       stdio: ["ignore", "pipe", "pipe"],
     });
     let stdout = "";
