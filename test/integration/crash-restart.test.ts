@@ -1,28 +1,8 @@
-import { spawn, type ChildProcess } from "node:child_process";
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config/load.js";
 import { withStore } from "../../src/composition/store.js";
+import { startDaemon, waitFor } from "../support/daemon-process.js";
 import { startE2e, type E2eEnvironment } from "../support/e2e.js";
-
-const BIN = join(process.cwd(), "bin", "terrafix.js");
-
-function startDaemon(env: NodeJS.ProcessEnv): { child: ChildProcess; exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>; output: () => string } {
-  const child = spawn(process.execPath, [BIN, "run"], { env, stdio: ["ignore", "pipe", "pipe"] });
-  const chunks: string[] = [];
-  child.stdout?.on("data", (c: Buffer) => chunks.push(c.toString()));
-  child.stderr?.on("data", (c: Buffer) => chunks.push(c.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on("exit", (code, signal) => resolve({ code, signal })));
-  return { child, exited, output: () => chunks.join("") };
-}
-
-async function waitFor(condition: () => boolean | Promise<boolean>, what: string, output: () => string = () => ""): Promise<void> {
-  for (let i = 0; i < 1200; i++) {
-    if (await condition()) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`gave up waiting for ${what}\n${output().slice(-3000)}`);
-}
 
 function daemonEnv(e2e: E2eEnvironment): NodeJS.ProcessEnv {
   return e2e.env({ TERRAFIX_HTTP_PORT: "0", TERRAFIX_POLL_INTERVAL: "1", TERRAFIX_LEASE_SECONDS: "10", TERRAFIX_CONCURRENCY: "2", LOG_LEVEL: "info" });
