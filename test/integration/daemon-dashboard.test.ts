@@ -59,7 +59,10 @@ describe("run mode: the dashboard after the jobs", () => {
     expect(e.github.pulls("acme", "infra")).toHaveLength(0);
 
     // Vanta goes down for good; the retry still runs (claim loop) and opens the PR.
+    // A poll already in flight when the fault is set may still succeed: count from the first failed one.
     e.vanta.setFault({ route: "any", status: 500, times: 1_000_000 });
+    const outageStart = d.output().length;
+    await waitFor(() => d.output().slice(outageStart).includes("poll failed"), "a poll to fail in the outage", d.output);
     const before = polls(d);
     await waitFor(() => e.github.pulls("acme", "infra").length === 1, "the retried job to open its PR", d.output);
     await waitFor(() => /## Open pull requests \(1\)/.test(dashboard(e)), "the dashboard to show the PR during the outage", d.output);
