@@ -1,7 +1,7 @@
 /**
  * Every guardrail rule and what it rejects (shared/ARCHITECTURE.md, Remediation 3). The table is
- * the documentation: the PR body and the closing note list it, and a test checks each rule has a
- * hostile example that trips it.
+ * the documentation: a refused change names its rule as `[rule]`, and
+ * test/remediation/guardrails-hostile.test.ts checks each rule has a hostile example that trips it.
  */
 export type GuardrailRule =
   | "size-cap"

