@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { parseMarker } from "../../src/domain/proposal.js";
 import type { FakePull } from "../fakes/github-state.js";
 import { runTerrafix } from "../support/cli.js";
+import { diffBlock, gitNumstat, tableRows } from "../support/pr-body.js";
 import { startE2e, type E2eEnvironment } from "../support/e2e.js";
 
 /**
@@ -31,8 +32,24 @@ async function grouped(): Promise<{ e: E2eEnvironment; env: NodeJS.ProcessEnv; p
   const pulls = e2e.github.pulls("acme", "infra");
   expect(pulls).toHaveLength(1);
   expect(parseMarker(pulls[0]!.body)!.also).toHaveLength(1);
+  // The body shows what the branch holds: both tests' blocks, base to head.
+  expectBodyShowsBranch(e2e, pulls[0]!);
+  expect(diffBlock(pulls[0]!.body)).toMatch(/^\+resource "aws_s3_bucket_public_access_block" "b0" \{$/m);
+  expect(diffBlock(pulls[0]!.body)).toMatch(/^\+resource "aws_s3_bucket_versioning" "b0" \{$/m);
   return { e: e2e, env, pull: pulls[0]! };
 }
+
+/** The body's table is git's `diff --numstat` from the group's base to the branch, and the diff covers every path. */
+function expectBodyShowsBranch(e: E2eEnvironment, pull: FakePull): void {
+  const repo = e.github.repo("acme", "infra");
+  const base = parseMarker(pull.body)!.base!;
+  const changed = gitNumstat(repo.mirror!.path, base, repo.refs.get(pull.head)!);
+  expect(changed.length).toBeGreaterThan(0);
+  expect(tableRows(pull.body)).toEqual(changed);
+  for (const { path } of changed) expect(diffBlock(pull.body)).toContain(`+++ b/${path}\n`);
+}
+
+const STALE_NOTE = "**Being rebuilt:**";
 
 async function cycle(env: NodeJS.ProcessEnv): Promise<string> {
   const result = await runTerrafix(["process-once"], env);
@@ -85,11 +102,24 @@ describe("a grouped PR that conflicts with its base", () => {
     const rebuilt = parseMarker(pull.body)!;
     expect(rebuilt.stale).toHaveLength(1);
     expect(rebuilt.base).toBe(e.github.repo("acme", "infra").refs.get("main"));
+    // Rebuilt with the PR's own test only: the body says whose edits are still to come back.
+    const note = (pull.body ?? "").split("\n").filter((line) => line.includes(STALE_NOTE));
+    expect(note).toHaveLength(1);
+    expect(note[0]).toContain("the edits for **S3 buckets have versioning enabled** (`aws-s3-versioning-enabled`) are not on it yet");
+    expect(pull.body!.indexOf(STALE_NOTE)).toBeLessThan(pull.body!.indexOf("### What changes"));
+    expectBodyShowsBranch(e, pull);
+    expect(diffBlock(pull.body)).toContain("+resource \"aws_s3_bucket_public_access_block\" \"b0\" {");
+    expect(diffBlock(pull.body)).not.toContain("aws_s3_bucket_versioning");
 
     expect(await cycle(env)).toMatch(/^pr-updated /m);
 
     const marker = parseMarker(pull.body)!;
     expect(marker.stale ?? []).toEqual([]);
+    expect(pull.body).not.toContain(STALE_NOTE);
+    expect(pull.body).not.toContain("\n\n\n### What changes");
+    expectBodyShowsBranch(e, pull);
+    expect(diffBlock(pull.body)).toContain("+resource \"aws_s3_bucket_versioning\" \"b0\" {");
+    expect(diffBlock(pull.body)).toContain("+resource \"aws_s3_bucket_public_access_block\" \"b0\" {");
     expect(marker.also).toHaveLength(1);
     const file = e.github.files("acme", "infra", pull.head)["buckets.tf"]!;
     expect(file).toContain("aws_s3_bucket_logging");

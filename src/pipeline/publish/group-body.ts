@@ -83,22 +83,33 @@ function testLabel(failure: { testName: string; testId: string }): string {
  * diff and the model's quoted prose, which may hold any text.
  */
 function withStaleNote(body: string, stale: readonly string[]): string {
-  const lines = body.split("\n");
-  const heading = lines.indexOf(CHANGES_HEADING);
-  // Without the heading the note sits on the first line after the marker's.
-  const end = heading === -1 ? 2 : heading;
-  const kept = lines.filter((line, i) => i >= end || !(line.startsWith(STALE_PREFIX) && line.endsWith(STALE_TAG)));
-  // An old note left a blank line behind it: drop one, so adding and removing leaves no trace.
-  const at = kept.indexOf(CHANGES_HEADING);
-  if (kept.length < lines.length && at > 1 && kept[at - 1] === "" && kept[at - 2] === "") kept.splice(at - 1, 1);
-  if (stale.length === 0) return kept.join("\n");
+  const lines = withoutStaleNote(body.split("\n"));
+  if (stale.length === 0) return lines.join("\n");
   const names = stale.map((key) => memberLabel(body, key));
   const known = names.filter((n): n is string => n !== undefined);
   const who = known.length === names.length ? known.join(", ") : `${names.length} test(s) of this group`;
   const note = `${STALE_PREFIX}**Being rebuilt:** this branch was rebuilt on a new base, and the edits for ${who} are not on it yet; TerraFix re-applies them in its next cycle. Until then the change below does not include them. ${STALE_TAG}`;
-  const insertAt = at === -1 ? Math.min(kept.length, 1) : at;
-  kept.splice(insertAt, 0, note, "");
-  return kept.join("\n");
+  const heading = lines.indexOf(CHANGES_HEADING);
+  lines.splice(heading === -1 ? Math.min(lines.length, 1) : heading, 0, note, "");
+  return lines.join("\n");
+}
+
+/** The lines without an old note (and the blank line that followed it). */
+function withoutStaleNote(lines: readonly string[]): string[] {
+  const heading = lines.indexOf(CHANGES_HEADING);
+  // Without the heading the note sits on the first line after the marker's.
+  const end = heading === -1 ? 2 : heading;
+  const isNote = (line: string, i: number): boolean => i < end && line.startsWith(STALE_PREFIX) && line.endsWith(STALE_TAG);
+  const out: string[] = [];
+  for (let i = 0; i < lines.length; i += 1) {
+    const line = lines[i] ?? "";
+    if (isNote(line, i)) {
+      if (lines[i + 1] === "") i += 1;
+      continue;
+    }
+    out.push(line);
+  }
+  return out;
 }
 
 /** `**name** (`id`)` of a member, from its tagged line under "Also fixes". */
