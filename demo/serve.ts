@@ -38,9 +38,8 @@ export async function startViewer(pulls: readonly DemoPull[], header: string): P
 
 /**
  * Resolves on the first SIGINT or SIGTERM. The listeners stay, so later signals are ignored
- * while the demo cleans up: Ctrl-C under `npm run demo` signals the whole process group, and
- * tsx passes the same SIGINT on again, so this process gets it twice; with the default action
- * restored, the second would kill it before its temp folder is removed.
+ * while the demo cleans up: a second Ctrl-C (or npm passing the signal on to the process
+ * group it already reached) must not kill the demo before its temp folder is removed.
  */
 export function untilSignal(): Promise<NodeJS.Signals> {
   return new Promise((resolve) => {

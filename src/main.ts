@@ -16,10 +16,11 @@ for (const stream of [process.stdout, process.stderr]) {
 }
 const code = await runCli(process.argv.slice(2), createHandlers(), io);
 process.exitCode = code;
-// The work and its output are done. End now: hcl2json's Go WASM runtime leaves timers pending
-// that would keep the process alive about a second longer (issue 17). Pino's transports flush
-// synchronously on exit; stdout and stderr are flushed here first (a reader that went away
-// must not keep us waiting: at most a second, on a timer that holds nothing open).
+// The work and its output are done. End now, with the command's exit code: nothing a command
+// left behind (a keep-alive socket, a database pool, the hcl2json worker thread, a retry timer)
+// may keep the process alive after its answer. Pino's transports flush synchronously on exit;
+// stdout and stderr are flushed here first (a reader that went away must not keep us waiting:
+// at most a second, on a timer that holds nothing open).
 await Promise.race([Promise.all([flushed(process.stdout), flushed(process.stderr)]), new Promise((resolve) => setTimeout(resolve, 1000).unref())]);
 process.exit(code);
 

@@ -120,8 +120,9 @@ async function generate(dir: string, size: SizeCase): Promise<Manifest> {
   if (size.roots === undefined) return generateTerraformRepo(dir, { ...options, resources: size.resources, files: size.files, seed: 1 });
   const parts: Manifest[] = [];
   for (let r = 0; r < size.roots; r++) {
-    const rel = `stacks/root-${String(r + 1).padStart(2, "0")}`;
-    const part = await generateTerraformRepo(join(dir, rel), { ...options, resources: Math.round(size.resources / size.roots), files: Math.max(1, Math.round(size.files / size.roots)), seed: r + 1 });
+    const stack = String(r + 1).padStart(2, "0");
+    const rel = `stacks/root-${stack}`;
+    const part = await generateTerraformRepo(join(dir, rel), { ...options, resources: Math.round(size.resources / size.roots), files: Math.max(1, Math.round(size.files / size.roots)), seed: r + 1, env: `stack${stack}` });
     parts.push({ ...part, resources: part.resources.map((m) => ({ ...m, file: `${rel}/${m.file}` })) });
   }
   return { root: dir, files: parts.reduce((n, p) => n + p.files, 0), resources: parts.flatMap((p) => p.resources) };

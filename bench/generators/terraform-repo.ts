@@ -23,6 +23,11 @@ export interface GenerateOptions {
    * `resources` but are not in the manifest (they are not matching targets).
    */
   companions?: boolean;
+  /**
+   * The root's `var.env` default (default "prod"); every name starts with `<env>-acme`. The roots
+   * of a monorepo get different ones, as real stacks have different names.
+   */
+  env?: string;
 }
 
 export interface ManifestResource {
@@ -63,11 +68,12 @@ export async function generateTerraformRepo(dir: string, options: GenerateOption
   const account = options.account ?? "123456789012";
   const region = options.region ?? "us-east-1";
   const chains = Math.max(0, options.moduleDepth > 0 ? (options.chains ?? 10) : 0);
-  const dirs: Dir[] = [{ rel: "", modulePath: [], prefix: "prod-acme", root: true }];
+  const env = options.env ?? "prod";
+  const dirs: Dir[] = [{ rel: "", modulePath: [], prefix: `${env}-acme`, root: true }];
   for (let c = 0; c < chains; c++) {
     let rel = `modules/chain${c}`;
     let path = [`chain${c}`];
-    let prefix = `prod-acme-c${c}`;
+    let prefix = `${env}-acme-c${c}`;
     for (let level = 1; level <= options.moduleDepth; level++) {
       dirs.push({ rel, modulePath: path, prefix, root: false });
       rel = `${rel}/child`;
@@ -101,7 +107,7 @@ export async function generateTerraformRepo(dir: string, options: GenerateOption
   }
   for (const d of dirs) {
     const prelude = d.root
-      ? `terraform {\n  required_providers {\n    aws = {\n      source  = "hashicorp/aws"\n      version = "~> 5.0"\n    }\n  }\n}\n\nvariable "env" {\n  type    = string\n  default = "prod"\n}\n\nlocals {\n  prefix = "\${var.env}-acme"\n  tags   = { team = "platform", env = var.env }\n}\n`
+      ? `terraform {\n  required_providers {\n    aws = {\n      source  = "hashicorp/aws"\n      version = "~> 5.0"\n    }\n  }\n}\n\nvariable "env" {\n  type    = string\n  default = "${env}"\n}\n\nlocals {\n  prefix = "\${var.env}-acme"\n  tags   = { team = "platform", env = var.env }\n}\n`
       : `variable "prefix" {\n  type = string\n}\n\nlocals {\n  prefix = var.prefix\n  tags   = { team = "platform" }\n}\n`;
     const calls = dirs
       .filter((child) => child.modulePath.length === d.modulePath.length + 1 && child.modulePath.slice(0, -1).join("/") === d.modulePath.join("/"))

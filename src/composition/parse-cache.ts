@@ -9,8 +9,8 @@ import { parseStoreVersion } from "../terraform/parse-store.js";
  * unless TERRAFIX_PARSE_CACHE_MAX_MB is 0. The clone cache skips dot folders of the work dir
  * (adapters/git/clone-cache.ts), and no GitHub owner name starts with a dot.
  */
-export function parseCacheFor(config: Pick<Config, "workDir" | "parseCacheMaxMb">, warn?: (message: string, error: unknown) => void): ParseCache {
-  if (config.parseCacheMaxMb === 0) return new ParseCache();
+export function parseCacheFor(config: Pick<Config, "workDir" | "parseCacheMaxMb">, warn?: (message: string, error: unknown) => void, options: { prevalidate?: boolean } = {}): ParseCache {
+  if (config.parseCacheMaxMb === 0) return new ParseCache(undefined, options);
   const store = createFileParseStore({
     dir: join(resolve(config.workDir), ".parse-cache"),
     version: parseStoreVersion(),
@@ -18,5 +18,5 @@ export function parseCacheFor(config: Pick<Config, "workDir" | "parseCacheMaxMb"
     // A cache that cannot write only misses: worth a warning, never a failed command.
     ...(warn === undefined ? {} : { onError: warn }),
   });
-  return new ParseCache(undefined, { store });
+  return new ParseCache(undefined, { store, ...options });
 }

@@ -6,6 +6,7 @@ import type { Metrics } from "../observability/metrics.js";
 import type { FailureSource } from "../ports/failure-source.js";
 import type { StateStore } from "../ports/state-store.js";
 import type { Failure } from "../domain/failure.js";
+import { requeueConfigProblems } from "./config-requeue.js";
 import { Lifecycle, type ShutdownResult } from "./events.js";
 import { pollOnce, type PollSummary } from "./poller.js";
 import { WorkerPool, type JobResult, type RunJob } from "./worker-pool.js";
@@ -202,19 +203,13 @@ export class Daemon {
     this.#loops = [requeued.then(() => this.#pollLoop()), requeued.then(() => this.#claimLoop()), this.#heartbeatLoop()];
   }
 
-  /**
-   * Configuration is read once per process, so a job an earlier process failed for its
-   * configuration (no repository, an unmapped test, model access...) is given another go at
-   * start: the operator may have fixed it, and no `retry` should be needed. Once per daemon.
-   */
+  /** Once per daemon: earlier runs' configuration problems are requeued (config-requeue.ts). */
   async #requeueConfigProblems(): Promise<void> {
     if (this.#configRequeued) return;
     this.#configRequeued = true;
     try {
-      const keys = (await this.#o.store.list({ status: "failed" })).filter((j) => j.errorKind === "config").map((j) => j.key);
-      if (keys.length === 0) return;
-      const jobs = await this.#o.store.requeue({ keys }, this.#now(), false);
-      this.#o.logger.info({ jobs }, "jobs failed by a configuration problem in an earlier run requeued");
+      const jobs = await requeueConfigProblems(this.#o.store, this.#now());
+      if (jobs > 0) this.#o.logger.info({ jobs }, "jobs failed by a configuration problem in an earlier run requeued");
     } catch (error) {
       this.#o.logger.warn({ err: coerceError(error, "state") }, "requeueing earlier configuration problems failed");
     }

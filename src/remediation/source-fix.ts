@@ -3,7 +3,7 @@ import { contextFromFiles, moduleDir, textOf } from "../controls/context.js";
 import type { Control, ControlContext, ResourceRef } from "../controls/types.js";
 import { hclString, replaceAttributeValue, setAttribute } from "../terraform/edit.js";
 import { parseHclFile } from "../terraform/parse.js";
-import { describeSource, variableAttributes, variableSources, variableUses, withValue, type ValueSource, type VariableAttribute } from "./source-values.js";
+import { attributeValue, describeSource, variableAttributes, variableSources, variableUses, withValue, type ValueSource, type VariableAttribute } from "./source-values.js";
 
 export type SourceFix =
   | { kind: "edits"; files: { path: string; edits: TextEdit[] }[]; summary: string; sources: SourceEdit[] }
@@ -11,7 +11,8 @@ export type SourceFix =
   | { kind: "none" };
 
 /**
- * A control's fix for an attribute written as `var.x`, made where the value comes from (issue 14:
+ * A control's fix for an attribute written as `var.x` (or as an expression of one bool variable,
+ * `!var.x`, `var.x ? false : true`: the variable flipped), made where the value comes from (issue 14:
  * "fixes where the value comes from"): the module call's input, the tfvars files, or the
  * variable's default — never by overwriting the reference in the resource, which would leave the
  * variable lying. The new value is the one the control's own fix writes on the resource with the
@@ -26,13 +27,16 @@ export async function fixAtSource(control: Control, target: ResourceRef, ctx: Co
       reasons.push(found.unresolved);
       continue;
     }
-    const failing = found.sources.filter((s) => control.check(withValue(target, attr.path, s.value), ctx) === "fail");
+    const failing = found.sources.filter((s) => {
+      const value = attributeValue(attr, s.value);
+      return value !== undefined && control.check(withValue(target, attr.path, value), ctx) === "fail";
+    });
     if (failing.length === 0) continue;
     const shared = sharedUses(ctx, target, attr, failing);
     if (shared !== undefined) return { kind: "refused", reason: `${control.id}: ${target.address} takes ${attr.path.join(".")} from var.${attr.variable}, which also drives ${shared}; changing it at its source would change those too, so change it by hand` };
     const edits: { path: string; edits: TextEdit[] }[] = [];
     for (const source of failing) {
-      const value = await valueTheFixWrites(control, target, ctx, attr, source.value);
+      const value = attr.exact ? await valueTheFixWrites(control, target, ctx, attr, source.value) : flippedValue(control, target, ctx, attr, source.value);
       if ("reason" in value) return { kind: "refused", reason: `${control.id}: ${value.reason}` };
       const edit = editAt(ctx, source, value.text);
       if (edit === undefined) return { kind: "refused", reason: `${control.id}: ${describeSource(source)} is not a single-line value TerraFix can change` };
@@ -44,7 +48,7 @@ export async function fixAtSource(control: Control, target: ResourceRef, ctx: Co
     return {
       kind: "edits",
       files: edits,
-      summary: `${control.title} on ${target.address}: changed at source: ${where} (${target.address} sets ${attr.path.join(".")} = var.${attr.variable})`,
+      summary: `${control.title} on ${target.address}: changed at source: ${where} (${target.address} sets ${attr.path.join(".")} = ${attr.expression})`,
       sources: failing.map((s) => ({ path: s.file, block: sourceBlock(s) })),
     };
   }
@@ -81,6 +85,19 @@ async function valueTheFixWrites(control: Control, target: ResourceRef, ctx: Con
   if (only?.start !== start || only.end !== start + literal.length)
     return { reason: `the fix of ${target.address} needs more than the value of var.${attr.variable} (${attr.path.join(".")}); it cannot be made at the variable's source alone` };
   return { text: only.text };
+}
+
+/**
+ * For an expression of one variable (`!var.x`, `var.x ? false : true`): the other value of a
+ * bool, when the expression then passes the control. Only a bool is changed this way — a string
+ * or number input (`var.env == "prod"`) says more than this one attribute, so it is refused.
+ */
+function flippedValue(control: Control, target: ResourceRef, ctx: ControlContext, attr: VariableAttribute, value: unknown): { text: string } | { reason: string } {
+  const where = `${target.address} sets ${attr.path.join(".")} = ${attr.expression}`;
+  if (typeof value !== "boolean") return { reason: `${where}; TerraFix changes the input of such an expression at its source only when it is a bool, and var.${attr.variable} is ${JSON.stringify(value)}` };
+  const flipped = attributeValue(attr, !value);
+  if (flipped === undefined || control.check(withValue(target, attr.path, flipped), ctx) !== "pass") return { reason: `${where}; no value of var.${attr.variable} makes it pass` };
+  return { text: String(!value) };
 }
 
 function renderLiteral(value: unknown): string | undefined {

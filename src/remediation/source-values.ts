@@ -1,6 +1,7 @@
 import { moduleDir } from "../controls/context.js";
 import type { CheckResult, Control, ControlContext, ModuleCallRef, ResourceRef } from "../controls/types.js";
 import { unwrapInterpolation } from "../terraform/canonical.js";
+import { evaluateExpression } from "../terraform/expr.js";
 import type { HclAttribute, HclBlock, ParsedFile } from "../terraform/parse.js";
 
 /**
@@ -17,22 +18,36 @@ export type ValueSource =
   /** The call does not set the input: the module's default applies to this instance only through the call. */
   | { kind: "module-input-missing"; file: string; variable: string; call: ModuleCallRef; value: unknown };
 
-/** An attribute of the target (top level or one nested block deep) that is exactly `var.NAME`. */
+/**
+ * An attribute of the target (top level or one nested block deep) that is exactly `var.NAME`,
+ * or an expression of that one variable alone (`!var.x`, `var.x ? false : true`, `var.x == "on"`).
+ */
 export interface VariableAttribute {
   /** Path of the attribute: `["storage_encrypted"]` or `["versioning", "enabled"]`. */
   path: string[];
   attribute: HclAttribute;
   variable: string;
+  /** The expression, interpolation unwrapped: `var.x` when `exact`. */
+  expression: string;
+  exact: boolean;
 }
 
 const VAR_REF = /^var\.([A-Za-z_][\w-]*)$/;
+const VAR_USE = /\bvar\.([A-Za-z_][\w-]*)/g;
 
 export function variableAttributes(block: HclBlock): VariableAttribute[] {
   const out: VariableAttribute[] = [];
   const visit = (b: HclBlock, path: string[]): void => {
     for (const a of b.attributes) {
-      const m = VAR_REF.exec(unwrapInterpolation(a.valueText).trim());
-      if (m?.[1] !== undefined) out.push({ path: [...path, a.name], attribute: a, variable: m[1] });
+      const expression = unwrapInterpolation(a.valueText).trim();
+      const m = VAR_REF.exec(expression);
+      if (m?.[1] !== undefined) {
+        out.push({ path: [...path, a.name], attribute: a, variable: m[1], expression, exact: true });
+        continue;
+      }
+      const names = new Set([...expression.matchAll(VAR_USE)].map((u) => u[1] ?? ""));
+      const [only] = names;
+      if (names.size === 1 && only !== undefined && only !== "") out.push({ path: [...path, a.name], attribute: a, variable: only, expression, exact: false });
     }
     if (path.length === 0) for (const nested of b.blocks) visit(nested, [nested.type]);
   };
@@ -122,6 +137,18 @@ function callerPath(call: ModuleCallRef): string[] {
   return call.address.split(".").filter((_, i, all) => i % 2 === 1 && i < all.length - 1);
 }
 
+/**
+ * The attribute's value when its variable is `value`: the value itself, or the expression
+ * evaluated with it. Undefined when that is not a plain string, number or bool (the expression
+ * also reads something else, or uses what the evaluator does not know).
+ */
+export function attributeValue(attr: VariableAttribute, value: unknown): unknown {
+  if (attr.exact) return value;
+  if (!(typeof value === "string" || typeof value === "number" || typeof value === "boolean")) return undefined;
+  const result = evaluateExpression(attr.expression, { ref: (root, first) => (root === "var" && first === attr.variable ? value : undefined) });
+  return typeof result === "string" || typeof result === "number" || typeof result === "boolean" ? result : undefined;
+}
+
 /** The resource with one attribute's hcl2json value replaced (what a control's check reads). */
 export function withValue(resource: ResourceRef, path: readonly string[], value: unknown): ResourceRef {
   const body = structuredClone(resource.block.body);
@@ -138,8 +165,8 @@ export function withValue(resource: ResourceRef, path: readonly string[], value:
 }
 
 /**
- * A control's check with every `var.x` attribute of the target replaced by each value it can
- * take: pass when it passes under every source, fail when it fails under one. Undefined when the
+ * A control's check with every `var.x` attribute of the target (or expression of one variable)
+ * replaced by each value it can take: pass when it passes under every source, fail when it fails under one. Undefined when the
  * target has no such attribute or a value cannot be resolved (the plain check stands).
  */
 export function checkWithSources(control: Control, resource: ResourceRef, ctx: ControlContext): { result: CheckResult; detail: string } | undefined {
@@ -149,7 +176,19 @@ export function checkWithSources(control: Control, resource: ResourceRef, ctx: C
   for (const a of attrs) {
     const found = variableSources(ctx, resource, a.variable);
     if ("unresolved" in found) continue;
-    variants = variants.flatMap((v) => found.sources.map((s) => ({ resource: withValue(v.resource, a.path, s.value), labels: [...v.labels, `${a.path.join(".")} = ${JSON.stringify(s.value)} from ${describeSource(s)}`] })));
+    const values = found.sources.map((s) => attributeValue(a, s.value));
+    if (values.some((v) => v === undefined)) continue;
+    variants = variants.flatMap((v) =>
+      found.sources.map((s, i) => ({
+        resource: withValue(v.resource, a.path, values[i]),
+        labels: [
+          ...v.labels,
+          a.exact
+            ? `${a.path.join(".")} = ${JSON.stringify(s.value)} from ${describeSource(s)}`
+            : `${a.path.join(".")} = ${JSON.stringify(values[i])} (${a.expression} with var.${a.variable} = ${JSON.stringify(s.value)} from ${describeSource(s)})`,
+        ],
+      })),
+    );
     if (variants.length > 32) return undefined;
   }
   if (variants.every((v) => v.labels.length === 0)) return undefined;

@@ -17,6 +17,13 @@ export interface ParseCacheOptions {
   store?: ParseStore;
   /** Where hcl2json runs (default: the process's worker thread). */
   validator?: HclValidator;
+  /**
+   * Validate each file tree-sitter has just located, on the hcl2json thread, without waiting for
+   * anyone to ask: for `check`, which validates nearly every file (every file with a finding),
+   * the two parsers then run side by side instead of one after the other. Off for the daemon,
+   * whose matches validate a few files of a large repository.
+   */
+  prevalidate?: boolean;
 }
 
 /**
@@ -33,12 +40,14 @@ export class ParseCache {
   private readonly entries = new Map<string, ParsedFile>();
   private readonly store: ParseStore | undefined;
   private readonly validator: HclValidator | undefined;
+  private readonly prevalidate: boolean;
   constructor(
     private readonly maxEntries = 50_000,
     options: ParseCacheOptions = {},
   ) {
     this.store = options.store;
     this.validator = options.validator;
+    this.prevalidate = options.prevalidate === true;
   }
 
   /** Waits for the persistent store's writes (call before the process ends). */
@@ -96,6 +105,8 @@ export class ParseCache {
     const found = await locateBlocks(path, text);
     // Encoded before completeLocated fills in the contents (they are rebuilt on a hit).
     this.store?.write(locatedKey(hash), encodeLocated(hash, found));
+    // A failure here is the verdict's own (validate() is asked again, and reports it then).
+    if (this.prevalidate) this.validate(path, text, hash).catch(() => undefined);
     return completeLocated(path, text, found);
   }
 
@@ -110,6 +121,15 @@ export class ParseCache {
     const key = verdictKey(path, hash);
     const known = this.verdicts.get(key);
     if (known !== undefined) return known;
+    // One hcl2json run per file and content, however many ask at once (a prevalidation among them).
+    const running = this.running.get(key);
+    if (running !== undefined) return running;
+    const verdict = this.freshVerdict(path, text, key).finally(() => this.running.delete(key));
+    this.running.set(key, verdict);
+    return verdict;
+  }
+
+  private async freshVerdict(path: string, text: string, key: string): Promise<string | null> {
     const data = await this.store?.read(key);
     const stored = data === undefined ? undefined : decodeVerdict(data);
     if (stored !== undefined) {
@@ -123,6 +143,7 @@ export class ParseCache {
   }
 
   private readonly verdicts = new Map<string, string | null>();
+  private readonly running = new Map<string, Promise<string | null>>();
   private readonly stats = new Map<string, { mtimeMs: number; size: number; hash: string }>();
 
   /**

@@ -252,6 +252,29 @@ describe("configuration problems", () => {
     expect(seen).toEqual(["acme-custom-test"]);
     expect((await store.list({ status: "failed" })).map((j) => j.errorKind)).toEqual(["permanent"]);
   });
+
+  it("include a record an earlier version stored as finished: no-match \"no repository is configured\"", async () => {
+    const source = new MemorySource();
+    source.failures = [failure(1), failure(2)];
+    const store = await sqliteStore();
+    // As TerraFix before failed(config) stored it: a finished no-match. And a real no-match beside it.
+    await daemon(source, store, (job) =>
+      Promise.resolve({
+        outcome: { type: "no-match", reason: job.failure.displayName === failure(1).displayName ? "no repository is configured for this failure" : "no resource in the repository has this name" },
+        timings: {},
+      }),
+    ).runOnce();
+    expect((await store.list({ status: "done" })).map((j) => j.outcome?.type)).toEqual(["no-match", "no-match"]);
+
+    const ran: string[] = [];
+    const next = daemon(source, store, (job, signal) => {
+      ran.push(job.failure.displayName);
+      return publishOk(job, signal);
+    });
+    expect((await next.runOnce()).jobs).toBe(1);
+    expect(ran).toEqual([failure(1).displayName]);
+    expect((await store.stats(new Date())).byOutcome["pr-opened"]).toBe(1);
+  });
 });
 
 describe("poller lease", () => {

@@ -1,5 +1,5 @@
 import type { GitStore } from "./github-git-store.js";
-import { isPull, type FakeComment, type FakeIssue, type FakeLabel, type FakePull, type FakeRepo } from "./github-state.js";
+import { isPull, labelKey, type FakeComment, type FakeIssue, type FakeLabel, type FakePull, type FakeRepo } from "./github-state.js";
 
 /** JSON shapes of the fake's answers, with the fields Octokit users read on github.com. */
 export function renderRepo(base: string, repo: FakeRepo): Record<string, unknown> {
@@ -9,6 +9,7 @@ export function renderRepo(base: string, repo: FakeRepo): Record<string, unknown
     full_name: `${repo.owner}/${repo.name}`,
     owner: { login: repo.owner, type: "Organization" },
     default_branch: repo.defaultBranch,
+    has_issues: repo.issuesDisabled !== true,
     private: false,
     html_url: `${base}/${repo.owner}/${repo.name}`,
   };
@@ -19,7 +20,7 @@ export function renderLabel(label: FakeLabel): Record<string, unknown> {
 }
 
 function labelsOf(repo: FakeRepo, names: string[]): Record<string, unknown>[] {
-  return names.map((name) => renderLabel(repo.labels.get(name) ?? { name, color: "ededed", description: null }));
+  return names.map((name) => renderLabel(repo.labels.get(labelKey(name)) ?? { name, color: "ededed", description: null }));
 }
 
 export function renderIssue(base: string, repo: FakeRepo, issue: FakeIssue | FakePull): Record<string, unknown> {

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
-import { renderComment, renderIssue, renderLabel, renderPull, renderRepo } from "./github-render.js";
+import { renderPull, renderRepo } from "./github-render.js";
 import type { FakeMergeStatus } from "./github-merge.js";
-import { HttpError, isPull, notFound, now, pullsOf, validationFailed, type FakeIssue, type FakePull, type FakeRepo, type FakeState } from "./github-state.js";
+import { HttpError, notFound, now, pullsOf, validationFailed, type FakeIssue, type FakePull, type FakeRepo, type FakeState } from "./github-state.js";
 
 export interface Identity {
   login: string;
@@ -25,7 +25,10 @@ export interface Ctx {
   app: { id: number; slug: string };
   repo(): FakeRepo;
   setRef(repo: FakeRepo, branch: string, sha: string | undefined): void;
-  merge(repo: FakeRepo, number: number): string;
+  /** Merges as `PUT /pulls/{n}/merge` does; `expectedSha` is the request's `sha`. */
+  merge(repo: FakeRepo, number: number, expectedSha?: string): string;
+  /** Merges the base into the PR's head as `PUT /pulls/{n}/update-branch` does. */
+  updateBranch(repo: FakeRepo, number: number, expectedHeadSha?: string): string;
   /** The PR's merge status now (git on the bare mirror; see github-merge.ts). */
   mergeable(repo: FakeRepo, pull: FakePull): FakeMergeStatus;
 }
@@ -52,17 +55,8 @@ export const apiRoutes: Route[] = [
   ["GET", /^\/repos\/([^/]+)\/([^/]+)\/pulls\/(\d+)$/, getPull],
   ["PATCH", /^\/repos\/([^/]+)\/([^/]+)\/pulls\/(\d+)$/, updatePull],
   ["PUT", /^\/repos\/([^/]+)\/([^/]+)\/pulls\/(\d+)\/merge$/, mergePull],
+  ["PUT", /^\/repos\/([^/]+)\/([^/]+)\/pulls\/(\d+)\/update-branch$/, updatePullBranch],
   ["POST", /^\/repos\/([^/]+)\/([^/]+)\/pulls\/(\d+)\/requested_reviewers$/, requestReviewers],
-  ["GET", /^\/repos\/([^/]+)\/([^/]+)\/issues$/, listIssues],
-  ["POST", /^\/repos\/([^/]+)\/([^/]+)\/issues$/, createIssue],
-  ["GET", /^\/repos\/([^/]+)\/([^/]+)\/issues\/(\d+)$/, (ctx) => ({ status: 200, body: renderIssue(ctx.base, ctx.repo(), issueOf(ctx)) })],
-  ["PATCH", /^\/repos\/([^/]+)\/([^/]+)\/issues\/(\d+)$/, updateIssue],
-  ["POST", /^\/repos\/([^/]+)\/([^/]+)\/issues\/(\d+)\/labels$/, addLabels],
-  ["POST", /^\/repos\/([^/]+)\/([^/]+)\/issues\/(\d+)\/assignees$/, addAssignees],
-  ["GET", /^\/repos\/([^/]+)\/([^/]+)\/issues\/(\d+)\/comments$/, listComments],
-  ["POST", /^\/repos\/([^/]+)\/([^/]+)\/issues\/(\d+)\/comments$/, createComment],
-  ["GET", /^\/repos\/([^/]+)\/([^/]+)\/labels\/([^/]+)$/, getLabel],
-  ["POST", /^\/repos\/([^/]+)\/([^/]+)\/labels$/, createLabel],
 ];
 
 function getUser(ctx: Ctx): Reply {
@@ -103,11 +97,11 @@ function createInstallationToken(ctx: Ctx): Reply {
   return { status: 201, body: { token, expires_at: new Date(expiresAt).toISOString(), permissions: { contents: "write", pull_requests: "write", issues: "write", metadata: "read" }, repository_selection: "all" } };
 }
 
-function number(ctx: Ctx): number {
+export function number(ctx: Ctx): number {
   return Number(ctx.params[2]);
 }
 
-function issueOf(ctx: Ctx): FakeIssue | FakePull {
+export function issueOf(ctx: Ctx): FakeIssue | FakePull {
   const found = ctx.repo().issues.find((issue) => (issue as FakeIssue).number === number(ctx));
   if (found === undefined) throw notFound();
   return found as FakeIssue | FakePull;
@@ -136,7 +130,7 @@ export function paginate(ctx: Ctx, path: string, items: unknown[]): Reply {
   return { status: 200, body: items.slice((page - 1) * perPage, page * perPage), headers: links.length === 0 ? {} : { link: links.join(", ") } };
 }
 
-function sortByQuery<T extends FakeIssue>(ctx: Ctx, items: T[]): T[] {
+export function sortByQuery<T extends FakeIssue>(ctx: Ctx, items: T[]): T[] {
   const sort = ctx.query.get("sort") ?? "created";
   const direction = ctx.query.get("direction") ?? (sort === "created" ? "desc" : "asc");
   const key = (item: T): string => (sort === "updated" ? item.updatedAt : item.createdAt);
@@ -144,7 +138,7 @@ function sortByQuery<T extends FakeIssue>(ctx: Ctx, items: T[]): T[] {
   return direction === "desc" ? sorted.reverse() : sorted;
 }
 
-function stateFilter(ctx: Ctx): (item: FakeIssue) => boolean {
+export function stateFilter(ctx: Ctx): (item: FakeIssue) => boolean {
   const state = ctx.query.get("state") ?? "open";
   return (item) => state === "all" || item.state === state;
 }
@@ -163,13 +157,14 @@ function listPulls(ctx: Ctx): Reply {
   return paginate(ctx, `/repos/${repo.owner}/${repo.name}/pulls`, sortByQuery(ctx, pulls).map((pull) => renderPull(ctx.base, repo, pull)));
 }
 
-function nextNumber(repo: FakeRepo): number {
+export function nextNumber(repo: FakeRepo): number {
   return repo.issues.length + 1;
 }
 
 function createPull(ctx: Ctx): Reply {
   const repo = ctx.repo();
-  const input = ctx.body as { title?: string; head?: string; base?: string; body?: string; draft?: boolean };
+  const input = ctx.body as { title?: string; head?: string; base?: string; body?: string; draft?: boolean; maintainer_can_modify?: boolean };
+  checkForkCollab(input);
   if (typeof input.title !== "string" || input.title === "") throw validationFailed("title is missing", "missing_field");
   const head = (input.head ?? "").replace(new RegExp(`^${repo.owner}:`), "");
   const base = input.base ?? repo.defaultBranch;
@@ -209,10 +204,20 @@ function createPull(ctx: Ctx): Reply {
   return { status: 201, body: renderPull(ctx.base, repo, pull) };
 }
 
+/**
+ * Every PR of the fake is same-repository (no forks), and for those GitHub refuses to enable
+ * "allow edits by maintainers" (reference/github-api.md §3: reported on update; on create it is
+ * enforced here too, to catch a regression of TerraFix sending it).
+ */
+function checkForkCollab(input: { maintainer_can_modify?: boolean }): void {
+  if (input.maintainer_can_modify === true) throw validationFailed("Fork collab can only be enabled on cross-repo pull requests");
+}
+
 function updatePull(ctx: Ctx): Reply {
   const repo = ctx.repo();
   const pull = pullOf(ctx);
-  const input = ctx.body as { title?: string; body?: string; state?: "open" | "closed" };
+  const input = ctx.body as { title?: string; body?: string; state?: "open" | "closed"; maintainer_can_modify?: boolean };
+  checkForkCollab(input);
   if ((input.body ?? "").length > BODY_LIMIT) throw validationFailed(`body is too long (maximum is ${BODY_LIMIT} characters)`);
   if (input.state === "open" && pull.state === "closed") {
     if (pull.merged) throw validationFailed("state cannot be changed. The pull request has been merged.");
@@ -231,8 +236,16 @@ function updatePull(ctx: Ctx): Reply {
 }
 
 function mergePull(ctx: Ctx): Reply {
-  const sha = ctx.merge(ctx.repo(), number(ctx));
+  const { sha: expected } = ctx.body as { sha?: string };
+  const sha = ctx.merge(ctx.repo(), number(ctx), expected);
   return { status: 200, body: { sha, merged: true, message: "Pull Request successfully merged" } };
+}
+
+function updatePullBranch(ctx: Ctx): Reply {
+  const repo = ctx.repo();
+  const { expected_head_sha: expected } = ctx.body as { expected_head_sha?: string };
+  ctx.updateBranch(repo, number(ctx), expected);
+  return { status: 202, body: { message: "Updating pull request branch.", url: `${ctx.base}/${repo.owner}/${repo.name}/pull/${number(ctx)}` } };
 }
 
 /**
@@ -252,101 +265,4 @@ function requestReviewers(ctx: Ctx): Reply {
   for (const login of reviewers) if (!pull.requestedReviewers.includes(login)) pull.requestedReviewers.push(login);
   for (const slug of teams) if (!pull.requestedTeams.includes(slug)) pull.requestedTeams.push(slug);
   return { status: 201, body: renderPull(ctx.base, repo, pull) };
-}
-
-function listIssues(ctx: Ctx): Reply {
-  const repo = ctx.repo();
-  const wanted = stateFilter(ctx);
-  const labels = (ctx.query.get("labels") ?? "").split(",").filter((l) => l !== "");
-  const creator = ctx.query.get("creator");
-  const issues = (repo.issues as FakeIssue[]).filter(
-    (issue) => wanted(issue) && labels.every((l) => issue.labels.includes(l)) && (creator === null || issue.user === creator),
-  );
-  return paginate(ctx, `/repos/${repo.owner}/${repo.name}/issues`, sortByQuery(ctx, issues).map((issue) => renderIssue(ctx.base, repo, issue)));
-}
-
-function ensureLabels(repo: FakeRepo, names: string[]): void {
-  // Unknown labels are created on the fly with the default colour (services.md §2.6).
-  for (const name of names) if (!repo.labels.has(name)) repo.labels.set(name, { name, color: "ededed", description: null });
-}
-
-function createIssue(ctx: Ctx): Reply {
-  const repo = ctx.repo();
-  const input = ctx.body as { title?: string; body?: string; labels?: string[]; assignees?: string[] };
-  if (typeof input.title !== "string" || input.title === "") throw validationFailed("title is missing", "missing_field", "Issue");
-  ensureLabels(repo, input.labels ?? []);
-  const at = now();
-  const issue: FakeIssue = { number: nextNumber(repo), title: input.title, body: input.body ?? null, state: "open", user: ctx.caller.identity.login, labels: input.labels ?? [], assignees: input.assignees ?? [], createdAt: at, updatedAt: at, closedAt: null };
-  repo.issues.push(issue);
-  return { status: 201, body: renderIssue(ctx.base, repo, issue) };
-}
-
-function updateIssue(ctx: Ctx): Reply {
-  const repo = ctx.repo();
-  const issue = issueOf(ctx);
-  const input = ctx.body as { title?: string; body?: string; state?: "open" | "closed"; labels?: string[] };
-  if (input.title !== undefined) issue.title = input.title;
-  if (input.body !== undefined) issue.body = input.body;
-  if (input.labels !== undefined) {
-    ensureLabels(repo, input.labels);
-    issue.labels = input.labels;
-  }
-  if (input.state !== undefined && input.state !== issue.state) {
-    issue.state = input.state;
-    issue.closedAt = input.state === "closed" ? now() : null;
-  }
-  issue.updatedAt = now();
-  return { status: 200, body: isPull(issue) ? renderPull(ctx.base, repo, issue) : renderIssue(ctx.base, repo, issue) };
-}
-
-function addLabels(ctx: Ctx): Reply {
-  const repo = ctx.repo();
-  const issue = issueOf(ctx);
-  const { labels = [] } = ctx.body as { labels?: string[] };
-  ensureLabels(repo, labels);
-  for (const name of labels) if (!issue.labels.includes(name)) issue.labels.push(name);
-  return { status: 200, body: issue.labels.map((name) => renderLabel(repo.labels.get(name) ?? { name, color: "ededed", description: null })) };
-}
-
-function addAssignees(ctx: Ctx): Reply {
-  const repo = ctx.repo();
-  const issue = issueOf(ctx);
-  const { assignees = [] } = ctx.body as { assignees?: string[] };
-  // Users without access are silently ignored, as on GitHub (reference/github-api.md §1).
-  for (const login of assignees) if (repo.collaborators.has(login) && !issue.assignees.includes(login)) issue.assignees.push(login);
-  return { status: 201, body: renderIssue(ctx.base, ctx.repo(), issue) };
-}
-
-function listComments(ctx: Ctx): Reply {
-  const repo = ctx.repo();
-  const issue = issueOf(ctx);
-  const comments = repo.comments.filter((c) => c.issueNumber === issue.number).map((c) => renderComment(ctx.base, repo, c));
-  return paginate(ctx, `/repos/${repo.owner}/${repo.name}/issues/${issue.number}/comments`, comments);
-}
-
-function createComment(ctx: Ctx): Reply {
-  const repo = ctx.repo();
-  const issue = issueOf(ctx);
-  const { body } = ctx.body as { body?: string };
-  if (typeof body !== "string" || body === "") throw validationFailed("body is missing", "missing_field", "IssueComment");
-  const comment = { id: ctx.state.nextId++, issueNumber: issue.number, body, user: ctx.caller.identity.login, createdAt: now() };
-  repo.comments.push(comment);
-  return { status: 201, body: renderComment(ctx.base, repo, comment) };
-}
-
-function getLabel(ctx: Ctx): Reply {
-  const label = ctx.repo().labels.get(decodeURIComponent(ctx.params[2] ?? ""));
-  if (label === undefined) throw notFound();
-  return { status: 200, body: renderLabel(label) };
-}
-
-function createLabel(ctx: Ctx): Reply {
-  const repo = ctx.repo();
-  const { name, color = "ededed", description = null } = ctx.body as { name?: string; color?: string; description?: string | null };
-  if (typeof name !== "string" || name === "") throw validationFailed("name is missing", "missing_field", "Label");
-  if (!/^[0-9a-fA-F]{6}$/.test(color)) throw validationFailed("color is invalid", "invalid", "Label");
-  if (repo.labels.has(name)) throw new HttpError(422, "Validation Failed", [{ resource: "Label", code: "already_exists", field: "name" }]);
-  const label = { name, color, description };
-  repo.labels.set(name, label);
-  return { status: 201, body: renderLabel(label) };
 }

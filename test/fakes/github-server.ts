@@ -6,11 +6,16 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { BareMirror } from "./github-export.js";
-import { mergeStatus, mergeTree } from "./github-merge.js";
+import { mergeInto, mergeStatus, updateBranch } from "./github-merge.js";
 import type { FlatEntry } from "./github-git-store.js";
-import { apiRoutes, type Caller, type Ctx, type Identity, type Route } from "./github-routes.js";
+import { apiRoutes, type Caller, type Ctx, type Identity, type Reply, type Route } from "./github-routes.js";
 import { gitRoutes } from "./github-routes-git.js";
-import { createState, HttpError, humanSignature, now, pullsOf, type FakePull, type FakeRepo, type FakeState } from "./github-state.js";
+import { issueRoutes } from "./github-routes-issues.js";
+import { closePull, pushHumanCommit, revertMerge } from "./github-human.js";
+import { BOT_USER_ID, identify } from "./github-auth.js";
+import { createLimits, type Fault } from "./github-limits.js";
+import { canonicalPath, redirectFor, renameRepo } from "./github-redirects.js";
+import { createState, HttpError, humanSignature, pullsOf, type FakePull, type FakeRepo, type FakeState } from "./github-state.js";
 
 /**
  * A wire-faithful fake of the GitHub REST API (services.md §2.6) over an in-memory git object
@@ -45,22 +50,10 @@ export interface FakeGitHubOptions {
   lazyMergeability?: boolean;
 }
 
+export type { Fault } from "./github-limits.js";
+
 export type Latency = number | ((request: { method: string; path: string }) => number);
 
-export interface Fault {
-  method?: string;
-  path?: string | RegExp;
-  /** primary: 403 + x-ratelimit-remaining 0; secondary: 403/429 + retry-after; status: any error status. */
-  type: "primary" | "secondary" | "status";
-  status?: number;
-  retryAfter?: number;
-  /** Seconds until x-ratelimit-reset for a primary fault. */
-  resetIn?: number;
-  /** How many matching requests fail (default 1). */
-  times?: number;
-  /** Run the handler first (the write happens) and then fail: a response lost on the way back. */
-  afterHandler?: boolean;
-}
 
 export interface FakeGitHub {
   url: string;
@@ -77,7 +70,10 @@ export interface FakeGitHub {
   clearFaults(): void;
   setLatency(latency: Latency): void;
   closePr(owner: string, name: string, number: number): void;
-  mergePr(owner: string, name: string, number: number): string;
+  /** Merges as `PUT /pulls/{n}/merge` does, with its refusals (up-to-date protection, `sha`). */
+  mergePr(owner: string, name: string, number: number, expectedSha?: string): string;
+  /** `PUT /pulls/{n}/update-branch`: the base merged into the PR's head; returns the new head. */
+  updatePrBranch(owner: string, name: string, number: number): string;
   /** A human's revert of a merge commit on the default branch (the merge's changes undone). */
   revertMerge(owner: string, name: string, mergeSha: string): string;
   /** The id of the App's bot user (GET /users/<slug>[bot]), not the App id. */
@@ -86,32 +82,32 @@ export interface FakeGitHub {
   addUser(login: string, token: string): void;
   addCollaborator(owner: string, name: string, login: string): void;
   addTeam(owner: string, name: string, slug: string): void;
+  /** Switches Issues off in the repository's settings: issue routes answer 410, PRs keep working. */
+  disableIssues(owner: string, name: string): void;
+  /**
+   * Renames (or transfers) the repository: the old owner/name answers GitHub's redirect (301 for
+   * GET, 307 otherwise) to `/repositories/{id}/…`, and clones of the old URL keep working.
+   */
+  renameRepo(owner: string, name: string, newOwner: string, newName: string): void;
   pushHumanCommit(owner: string, name: string, branch: string, files: Record<string, string>, message?: string): string;
   exportRepo(owner: string, name: string, dir: string): string;
 }
 
 const DEFAULT_APP = { id: 4242, slug: "terrafix" };
-/** Bot users have their own ids (e.g. 41898282 for github-actions[bot]); distinct from the App id. */
-const BOT_USER_ID = 149_000_001;
 const DEFAULT_COLLABORATORS = ["alice", "bob", "carol", "dana"];
-const CONTENT_ROUTES = [/^\/repos\/[^/]+\/[^/]+\/pulls$/, /^\/repos\/[^/]+\/[^/]+\/issues$/, /^\/repos\/[^/]+\/[^/]+\/issues\/\d+\/comments$/];
 
 export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<FakeGitHub> {
   const state = createState();
-  const faults: (Fault & { left: number })[] = [];
   let latency: Latency = options.latency ?? 0;
   const app = options.app ?? DEFAULT_APP;
   const login = options.login ?? "terrafix-bot";
-  const limit = options.rateLimit ?? 5000;
-  const usage = new Map<string, { used: number; reset: number }>();
   let base = "";
   const gitDir = options.gitDir ?? mkdtempSync(join(tmpdir(), "terrafix-fakegh-"));
   const tokenUsers = new Map<string, Identity>();
   const primary: Identity = { login, name: login, email: `1001+${login}@users.noreply.github.com`, id: 1001 };
   state.users.set(login, { login, id: 1001, type: "User" });
   state.users.set(`${app.slug}[bot]`, { login: `${app.slug}[bot]`, id: BOT_USER_ID, type: "Bot" });
-  const contentLimits = options.contentLimits === false ? undefined : (options.contentLimits ?? { perMinute: 80, perHour: 500 });
-  const created: number[] = [];
+  const { faults, checkContentLimit, rateHeaders, takeFault, faultError } = createLimits(options.rateLimit ?? 5000, options.contentLimits);
 
   const repoOf = (owner: string, name: string): FakeRepo => {
     const repo = state.repos.get(`${owner}/${name}`.toLowerCase());
@@ -124,71 +120,37 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     else repo.refs.set(branch, sha);
     sync(repo);
   };
-  const merge = (repo: FakeRepo, number: number): string => mergeInto(state, repo, number, setRef);
+  const merge = (repo: FakeRepo, number: number, expectedSha?: string): string => mergeInto(state, repo, number, setRef, expectedSha);
 
-  function identify(req: IncomingMessage): Caller | undefined {
-    const header = req.headers.authorization ?? "";
-    const match = /^(?:token|bearer)\s+(\S+)$/i.exec(header);
-    if (match === null) return undefined;
-    const token = match[1] ?? "";
-    if (isJwt(token)) return { kind: "app", identity: botIdentity(app) };
-    const installation = state.installationTokens.get(token);
-    if (installation !== undefined) {
-      if (installation.expiresAt < Date.now()) throw new HttpError(401, "Bad credentials");
-      return { kind: "installation", identity: botIdentity(app) };
-    }
-    const other = tokenUsers.get(token);
-    if (other !== undefined) return { kind: "user", identity: other };
-    if (options.tokens !== undefined && !options.tokens.includes(token)) throw new HttpError(401, "Bad credentials");
-    return { kind: "user", identity: primary };
-  }
-
-  /** Content creation beyond the limit gets GitHub's secondary-limit answer. */
-  function checkContentLimit(method: string, path: string): void {
-    if (contentLimits === undefined || method !== "POST" || !CONTENT_ROUTES.some((route) => route.test(path))) return;
-    const at = Date.now();
-    while (created.length > 0 && (created[0] ?? 0) <= at - 3600_000) created.shift();
-    const lastMinute = created.filter((t) => t > at - 60_000).length;
-    if (lastMinute >= contentLimits.perMinute || created.length >= contentLimits.perHour) {
-      throw new HttpError(403, "You have exceeded a secondary rate limit and have been temporarily blocked from content creation. Please retry your request again later.", undefined, { "retry-after": String(contentLimits.retryAfter ?? 60) });
-    }
-    created.push(at);
-  }
-
-  function rateHeaders(key: string): { headers: Record<string, string>; exceeded: boolean } {
-    const nowSeconds = Math.floor(Date.now() / 1000);
-    let entry = usage.get(key);
-    if (entry === undefined || entry.reset <= nowSeconds) entry = { used: 0, reset: nowSeconds + 3600 };
-    entry.used += 1;
-    usage.set(key, entry);
-    const remaining = Math.max(limit - entry.used, 0);
-    const headers = { "x-ratelimit-limit": String(limit), "x-ratelimit-remaining": String(remaining), "x-ratelimit-used": String(entry.used), "x-ratelimit-reset": String(entry.reset), "x-ratelimit-resource": "core" };
-    return { headers, exceeded: entry.used > limit };
-  }
-
-  function takeFault(method: string, path: string, after: boolean): Fault | undefined {
-    const index = faults.findIndex(
-      (f) => (f.afterHandler === true) === after && (f.method === undefined || f.method === method) && (f.path === undefined || (typeof f.path === "string" ? path === f.path : f.path.test(path))),
-    );
-    if (index === -1) return undefined;
-    const fault = faults[index]!;
-    fault.left -= 1;
-    if (fault.left <= 0) faults.splice(index, 1);
-    return fault;
-  }
-
-  function faultError(fault: Fault, headers: Record<string, string>): HttpError {
-    switch (fault.type) {
-      case "primary": {
-        const reset = String(Math.floor(Date.now() / 1000) + (fault.resetIn ?? 1));
-        Object.assign(headers, { "x-ratelimit-remaining": "0", "x-ratelimit-reset": reset });
-        return new HttpError(fault.status ?? 403, "API rate limit exceeded for user ID 1001.");
-      }
-      case "secondary":
-        return new HttpError(fault.status ?? 403, "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.", undefined, { "retry-after": String(fault.retryAfter ?? 1) });
-      case "status":
-        return new HttpError(fault.status ?? 502, fault.status === 503 ? "Service Unavailable" : "Server Error");
-    }
+  /** Runs the route of a request whose path names the repository as `/repos/{owner}/{name}`. */
+  function dispatch(method: string, path: string, query: URLSearchParams, body: unknown, caller: Caller): Reply {
+    checkContentLimit(method, path);
+    const [route, params] = findRoute(method, path);
+    const ctx: Ctx = {
+      state,
+      base,
+      params,
+      query,
+      body,
+      caller,
+      app,
+      repo: () => repoOf(params[0] ?? "", params[1] ?? ""),
+      setRef,
+      merge,
+      updateBranch: (repo, number, expected) => updateBranch(state, repo, number, setRef, expected),
+      mergeable: (repo, pull) => {
+        const head = repo.refs.get(pull.head) ?? pull.headSha;
+        const baseHead = repo.refs.get(pull.base) ?? pull.baseSha;
+        if (options.lazyMergeability === true && pull.mergeComputedFor !== `${baseHead}:${head}`) {
+          // GitHub starts the computation on this read and answers null until it is done.
+          pull.mergeComputedFor = `${baseHead}:${head}`;
+          return { mergeable: null, state: "unknown" };
+        }
+        if (repo.mirror === undefined) return { mergeable: true, state: "clean" };
+        return mergeStatus(repo.mirror.path, state.store, baseHead, head, repo.requireUpToDate === true);
+      },
+    };
+    return route[2](ctx);
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -202,7 +164,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       const body = await readJson(req);
       const delay = typeof latency === "function" ? latency({ method, path: url.pathname }) : latency;
       if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
-      const who = identify(req);
+      const who = identify(req.headers.authorization, { state, app, tokenUsers, tokens: options.tokens, primary });
       if (who === undefined) throw new HttpError(401, "Requires authentication");
       caller = who.kind === "app" ? "app" : who.identity.login;
       const rate = rateHeaders(req.headers.authorization ?? "");
@@ -210,32 +172,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       if (rate.exceeded) throw faultError({ type: "primary", resetIn: 3600 }, headers);
       const before = takeFault(method, url.pathname, false);
       if (before !== undefined) throw faultError(before, headers);
-      checkContentLimit(method, url.pathname);
-      const [route, params] = findRoute(method, url.pathname);
-      const ctx: Ctx = {
-        state,
-        base,
-        params,
-        query: url.searchParams,
-        body,
-        caller: who,
-        app,
-        repo: () => repoOf(params[0] ?? "", params[1] ?? ""),
-        setRef,
-        merge,
-        mergeable: (repo, pull) => {
-          const head = repo.refs.get(pull.head) ?? pull.headSha;
-          const baseHead = repo.refs.get(pull.base) ?? pull.baseSha;
-          if (options.lazyMergeability === true && pull.mergeComputedFor !== `${baseHead}:${head}`) {
-            // GitHub starts the computation on this read and answers null until it is done.
-            pull.mergeComputedFor = `${baseHead}:${head}`;
-            return { mergeable: null, state: "unknown" };
-          }
-          if (repo.mirror === undefined) return { mergeable: true, state: "clean" };
-          return mergeStatus(repo.mirror.path, state.store, baseHead, head, repo.requireUpToDate === true);
-        },
-      };
-      const reply = route[2](ctx);
+      const reply = redirectFor(state, base, method, url) ?? dispatch(method, canonicalPath(state, url.pathname), url.searchParams, body, who);
       const after = takeFault(method, url.pathname, true);
       if (after !== undefined) throw faultError(after, headers);
       status = reply.status;
@@ -270,6 +207,8 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     },
     addCollaborator: (owner, name, user) => void repoOf(owner, name).collaborators.add(user),
     addTeam: (owner, name, slug) => void repoOf(owner, name).teams.add(slug),
+    disableIssues: (owner, name) => void (repoOf(owner, name).issuesDisabled = true),
+    renameRepo: (owner, name, newOwner, newName) => renameRepo(state, repoOf(owner, name), newOwner, newName, gitDir),
     close: () => new Promise<void>((resolve) => {
       server.closeAllConnections();
       server.close(() => {
@@ -310,46 +249,11 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     setLatency: (value) => {
       latency = value;
     },
-    closePr(owner, name, number) {
-      const repo = repoOf(owner, name);
-      const pull = pullsOf(repo).find((p) => p.number === number);
-      if (pull === undefined) throw new Error(`no PR #${number}`);
-      pull.headSha = repo.refs.get(pull.head) ?? pull.headSha;
-      pull.state = "closed";
-      pull.closedAt = now();
-      pull.updatedAt = now();
-    },
-    mergePr: (owner, name, number) => merge(repoOf(owner, name), number),
-    revertMerge(owner, name, mergeSha) {
-      const repo = repoOf(owner, name);
-      const store = state.store;
-      const merged = store.commit(mergeSha);
-      const before = store.flatten(store.commit(merged.parents[0] ?? "").tree);
-      const after = store.flatten(merged.tree);
-      const head = repo.refs.get(repo.defaultBranch) ?? "";
-      const result = store.flatten(store.commit(head).tree);
-      for (const [path, entry] of after) if (before.get(path)?.sha !== entry.sha) {
-        const old = before.get(path);
-        if (old === undefined) result.delete(path);
-        else result.set(path, old);
-      }
-      for (const [path, entry] of before) if (!after.has(path)) result.set(path, entry);
-      const author = humanSignature();
-      const sha = store.put({ type: "commit", tree: store.buildTree(result), parents: [head], author, committer: author, message: `Revert "${merged.message.split("\n")[0] ?? ""}"\n\nThis reverts commit ${mergeSha}.\n` });
-      setRef(repo, repo.defaultBranch, sha);
-      return sha;
-    },
-    pushHumanCommit(owner, name, branch, files, message = "Human edit") {
-      const repo = repoOf(owner, name);
-      const parent = repo.refs.get(branch);
-      if (parent === undefined) throw new Error(`no branch ${branch}`);
-      const entries = state.store.flatten(state.store.commit(parent).tree);
-      for (const [path, text] of Object.entries(files)) entries.set(path, { mode: "100644", sha: state.store.blob(text) });
-      const author = humanSignature();
-      const sha = state.store.put({ type: "commit", tree: state.store.buildTree(entries), parents: [parent], author, committer: author, message });
-      setRef(repo, branch, sha);
-      return sha;
-    },
+    closePr: (owner, name, number) => closePull(repoOf(owner, name), number),
+    mergePr: (owner, name, number, expectedSha) => merge(repoOf(owner, name), number, expectedSha),
+    updatePrBranch: (owner, name, number) => updateBranch(state, repoOf(owner, name), number, setRef),
+    revertMerge: (owner, name, mergeSha) => revertMerge(state, repoOf(owner, name), mergeSha, setRef),
+    pushHumanCommit: (owner, name, branch, files, message) => pushHumanCommit(state, repoOf(owner, name), branch, files, setRef, message),
     exportRepo(owner, name, dir) {
       const repo = repoOf(owner, name);
       const path = join(dir, owner, `${name}.git`);
@@ -363,49 +267,13 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
 
 function findRoute(method: string, path: string): [Route, string[]] {
   let pathMatched = false;
-  for (const route of [...gitRoutes, ...apiRoutes]) {
+  for (const route of [...gitRoutes, ...issueRoutes, ...apiRoutes]) {
     const match = route[1].exec(path);
     if (match === null) continue;
     pathMatched = true;
     if (route[0] === method) return [route, match.slice(1)];
   }
   throw new HttpError(pathMatched ? 405 : 404, pathMatched ? "Method Not Allowed" : "Not Found");
-}
-
-/** A merge commit on the base branch: the PR's changes (vs the base it was opened on) applied to the current base. */
-function mergeInto(state: FakeState, repo: FakeRepo, number: number, setRef: (repo: FakeRepo, branch: string, sha: string | undefined) => void): string {
-  const pull = pullsOf(repo).find((p) => p.number === number);
-  if (pull === undefined) throw new HttpError(404, "Not Found");
-  if (pull.state !== "open") throw new HttpError(405, "Pull Request is not mergeable");
-  const store = state.store;
-  const headSha = repo.refs.get(pull.head) ?? pull.headSha;
-  const baseHead = repo.refs.get(pull.base);
-  if (baseHead === undefined) throw new HttpError(422, "Base branch is gone");
-  if (repo.mirror === undefined) throw new Error("the fake merges with git on the bare mirror");
-  // A three-way merge by git itself; a conflict is GitHub's 405 "not mergeable".
-  const merged = mergeTree(repo.mirror.path, store, baseHead, headSha);
-  if (!merged.clean || merged.tree === undefined) throw new HttpError(405, "Pull Request is not mergeable");
-  const author = humanSignature("Merger", "merger@example.com");
-  const sha = store.put({ type: "commit", tree: merged.tree, parents: [baseHead, headSha], author, committer: author, message: `Merge pull request #${number} from ${repo.owner}/${pull.head}\n` });
-  setRef(repo, pull.base, sha);
-  Object.assign(pull, { state: "closed", merged: true, mergedAt: now(), closedAt: now(), updatedAt: now(), headSha });
-  return sha;
-}
-
-/** The App's bot user: its noreply e-mail uses the bot user's id, not the App id (reference §3). */
-function botIdentity(app: { id: number; slug: string }): Identity {
-  return { login: `${app.slug}[bot]`, name: `${app.slug}[bot]`, email: `${BOT_USER_ID}+${app.slug}[bot]@users.noreply.github.com`, id: BOT_USER_ID };
-}
-
-function isJwt(token: string): boolean {
-  const parts = token.split(".");
-  if (parts.length !== 3) return false;
-  try {
-    const header = JSON.parse(Buffer.from(parts[0] ?? "", "base64url").toString("utf8")) as { alg?: string };
-    return typeof header.alg === "string";
-  } catch {
-    return false;
-  }
 }
 
 /** Every file under a folder (without .git), as the content of a new fake repository. */

@@ -59,6 +59,7 @@ export interface FakeRepo {
   refs: Map<string, string>;
   /** Issues and pull requests share one number space, as on GitHub. */
   issues: (FakeIssue | Partial<Pick<FakePull, "isPull">>)[];
+  /** Keyed by `labelKey(name)`: GitHub's label names are case-insensitive. */
   labels: Map<string, FakeLabel>;
   comments: FakeComment[];
   mirror?: BareMirror;
@@ -71,6 +72,11 @@ export interface FakeRepo {
    * (strict status checks). Only then does GitHub report a PR that is behind as `behind`.
    */
   requireUpToDate?: boolean;
+  /**
+   * Issues switched off in the repository settings: the issue routes answer 410, pull requests
+   * (and the issue routes on a pull request's number) keep working.
+   */
+  issuesDisabled?: boolean;
 }
 
 export interface RequestRecord {
@@ -91,11 +97,13 @@ export interface FakeState {
   verified: Set<string>;
   /** Known users by login (GET /users/{login}); the App's bot user has its own id. */
   users: Map<string, { login: string; id: number; type: "User" | "Bot" }>;
+  /** Old `owner/name` (lower case) of a renamed or transferred repository -> its id. */
+  redirects: Map<string, number>;
 }
 
 export function createState(): FakeState {
   const store = new GitStore();
-  return { repos: new Map(), store, requests: [], installationTokens: new Map(), nextId: 1, verified: store.verified, users: new Map() };
+  return { repos: new Map(), store, requests: [], installationTokens: new Map(), nextId: 1, verified: store.verified, users: new Map(), redirects: new Map() };
 }
 
 export function isPull(issue: FakeRepo["issues"][number]): issue is FakePull {
@@ -108,6 +116,11 @@ export function pullsOf(repo: FakeRepo): FakePull[] {
 
 export function plainIssuesOf(repo: FakeRepo): FakeIssue[] {
   return repo.issues.filter((issue): issue is FakeIssue => !isPull(issue));
+}
+
+/** The key of a label in `FakeRepo.labels`: "Terrafix" and "terrafix" are one label on GitHub. */
+export function labelKey(name: string): string {
+  return name.toLowerCase();
 }
 
 export function now(): string {

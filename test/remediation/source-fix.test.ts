@@ -124,6 +124,46 @@ describe("fixes where the value comes from", () => {
   });
 });
 
+describe("fixes where the value comes from: an expression of one bool variable", () => {
+  const DB = (expr: string) => `resource "aws_db_instance" "orders" {\n  identifier        = "orders-db"\n  engine            = "postgres"\n  instance_class    = "db.t3.micro"\n  storage_encrypted = ${expr}\n}\n`;
+  const FLAG = (name: string, value: string) => `variable "${name}" {\n  type    = bool\n  default = ${value}\n}\n`;
+
+  it("flips the default of a negated variable, and the verify stage evaluates the expression", async () => {
+    const files = { "variables.tf": FLAG("skip_encryption", "true"), "main.tf": DB("!var.skip_encryption") };
+    const { result, after, verification } = await fix(files, "rds-storage-encrypted", "aws_db_instance.orders");
+    expect(after).toEqual({ "variables.tf": FLAG("skip_encryption", "false") });
+    expect(result.type === "change" && result.change.rationale).toContain("storage_encrypted = !var.skip_encryption");
+    expect(verification?.checks.find((c) => c.name === "control")?.status).toBe("pass");
+    expect(verification?.passed).toBe(true);
+  });
+
+  it("flips each failing tfvars value under a conditional, leaving a passing one", async () => {
+    const files = {
+      "variables.tf": FLAG("plaintext", "false"),
+      "main.tf": DB("var.plaintext ? false : true"),
+      "prod.tfvars": "plaintext = false\n",
+      "dev.tfvars": "plaintext = true\n",
+    };
+    const { after, verification } = await fix(files, "rds-storage-encrypted", "aws_db_instance.orders");
+    expect(after).toEqual({ "dev.tfvars": "plaintext = false\n" });
+    expect(verification?.passed).toBe(true);
+  });
+
+  it("refuses a string input (an environment name says more than this attribute)", async () => {
+    const files = { "variables.tf": 'variable "env" {\n  type    = string\n  default = "dev"\n}\n', "main.tf": DB('var.env == "prod"') };
+    const { result } = await fix(files, "rds-storage-encrypted", "aws_db_instance.orders");
+    expect(result.type === "unsupported" && result.reason).toContain('storage_encrypted = var.env == "prod"; TerraFix changes the input of such an expression at its source only when it is a bool');
+  });
+
+  it("refuses when no value of the variable passes, and leaves expressions of two inputs alone", async () => {
+    const never = await fix({ "variables.tf": FLAG("x", "true"), "main.tf": DB("var.x && false") }, "rds-storage-encrypted", "aws_db_instance.orders");
+    expect(never.result.type === "unsupported" && never.result.reason).toContain("no value of var.x makes it pass");
+    const two = await fix({ "variables.tf": `${FLAG("x", "false")}\n${FLAG("y", "false")}`, "main.tf": DB("var.x || var.y") }, "rds-storage-encrypted", "aws_db_instance.orders");
+    expect(two.result.type).toBe("unsupported");
+    expect(two.after).toEqual({});
+  });
+});
+
 describe("terrafix fix says where it changed the value", () => {
   const dir = mkdtempSync(join(tmpdir(), "terrafix-source-fix-"));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));

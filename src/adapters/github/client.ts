@@ -84,9 +84,14 @@ export function createGitHubClient(options: ClientOptions): GitHubClient {
       info: (message: string) => log.debug({ detail: message }, "octokit"),
       warn: (message: string) => log.warn({ detail: message }, "octokit warning"),
       // Octokit's request log reports every failed request here, including the 404s that answer a
-      // lookup (does this label, branch or pull request exist?). Those are expected: debug. What
-      // a 404 means is decided by the caller, through translateGitHubError.
-      error: (message: string) => (/ - 404 with id /.test(message) ? log.debug({ detail: message }, "octokit: not found") : log.error({ detail: message }, "octokit error")),
+      // lookup (does this label, branch or pull request exist?) and the 410 of a repository whose
+      // Issues are off (the dashboard says so once, as a warning). Those are expected: debug. What
+      // they mean is decided by the caller, through translateGitHubError.
+      error: (message: string) => {
+        const expected = / - (404|410) with id /.exec(message)?.[1];
+        if (expected === undefined) log.error({ detail: message }, "octokit error");
+        else log.debug({ detail: message }, expected === "404" ? "octokit: not found" : "octokit: gone");
+      },
     },
     throttle:
       throttle.enabled === false
@@ -119,7 +124,17 @@ export function createGitHubClient(options: ClientOptions): GitHubClient {
     const signal = currentSignal.getStore();
     if (signal !== undefined) request.request = { ...request.request, signal };
   });
+  const moved = new Set<string>();
   octokit.hook.after("request", (response, request) => {
+    // A renamed or transferred repository: GitHub redirects the old name to /repositories/{id}
+    // (301 for GET, 307 for writes, which keeps the method and body) and fetch follows, so the
+    // work goes on; the configuration should still be updated. Said once per repository.
+    // https://docs.github.com/en/rest/using-the-rest-api/best-practices-for-using-the-rest-api#follow-redirects
+    const from = typeof request["owner"] === "string" && typeof request["repo"] === "string" ? `${request["owner"]}/${request["repo"]}` : undefined;
+    if (from !== undefined && !moved.has(from) && /\/repositories\/\d+(\/|$)/.test(pathOf(response.url))) {
+      moved.add(from);
+      log.warn({ repo: from, location: stripQuery(response.url) }, "GitHub redirects this repository (renamed or transferred): TerraFix follows the redirect; update TERRAFIX_REPOSITORIES to its new name");
+    }
     log.debug(
       { method: request.method, url: request.url, status: response.status, requestId: response.headers["x-github-request-id"], remaining: response.headers["x-ratelimit-remaining"] },
       "github request",
@@ -157,6 +172,18 @@ async function readIdentity(octokit: GitHubOctokit, kind: "user" | "app"): Promi
   // The bot *user* has its own id, distinct from the App id (reference/github-api.md §3).
   const { data: bot } = await octokit.rest.users.getByUsername({ username: login });
   return { kind, login, name: login, email: `${bot.id}+${login}@users.noreply.github.com` };
+}
+
+function pathOf(url: string | undefined): string {
+  try {
+    return new URL(url ?? "").pathname;
+  } catch {
+    return "";
+  }
+}
+
+function stripQuery(url: string): string {
+  return url.replace(/\?.*$/, "");
 }
 
 function registerSecrets(auth: GitHubAuth): void {

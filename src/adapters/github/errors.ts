@@ -27,7 +27,8 @@ export function isNotFound(error: unknown): boolean {
 /**
  * The one translation of GitHub errors into TerraFixError (services.md §2.3): rate limits →
  * throttled (with the wait GitHub asked for), 5xx → transient, 401/403 → config (token or app
- * permissions), 404 → permanent (repository gone or not visible), 409/422 → permanent.
+ * permissions), 404 → permanent (repository gone or not visible), 410 "Issues are disabled" →
+ * config, 409/422 → permanent.
  */
 export function translateGitHubError(error: unknown, action = "request"): TerraFixError {
   if (error instanceof TerraFixError) return error;
@@ -46,6 +47,9 @@ export function translateGitHubError(error: unknown, action = "request"): TerraF
     return new TerraFixError(message, { ...base, kind: "throttled", retryAfterSeconds: wait });
   }
   if (status >= 500) return new TerraFixError(message, { ...base, kind: "transient" });
+  // Issues switched off in the repository's settings: nothing changes until someone turns them on.
+  // https://docs.github.com/en/rest/issues/issues#create-an-issue (410 Gone)
+  if (status === 410 && /issues are disabled/i.test(error.message)) return new TerraFixError(message, { ...base, kind: "config" });
   if (status === 401 || status === 403) return new TerraFixError(message, { ...base, kind: "config" });
   return new TerraFixError(message, { ...base, kind: "permanent" });
 }

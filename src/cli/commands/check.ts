@@ -21,8 +21,9 @@ export async function checkCommand(options: CheckOptions, io: CliIo): Promise<nu
     return EXIT_USAGE;
   }
   const { config, subPath } = await localRepoSettings(options, io, repo);
-  const cache = parseCacheFor(config, cacheWarning(io));
-  // Lazy validation: hcl2json checks only the files with a finding (issue 17).
+  // Lazy validation: hcl2json checks only the files with a finding (issue 17) — nearly every file
+  // in a repository with findings, so it starts on each as soon as tree-sitter has located it.
+  const cache = parseCacheFor(config, cacheWarning(io), { prevalidate: true });
   const index = await indexTerraform(repo, subPath, { cache, maxFileBytes: config.maxFileBytes });
   // A folder with no Terraform (a typo in --repo, the wrong checkout) must not look like a clean one.
   const where = subPath === undefined ? options.repo : `${options.repo} (sub-path ${subPath})`;

@@ -41,6 +41,23 @@ export function createPublishCycle(options: CycleOptions): PublishCycle {
   const now = options.now ?? (() => new Date());
   const enabled = scm.mode === "pull-requests";
 
+  /**
+   * Repositories whose dashboard cannot work until someone changes a setting (a `config` error:
+   * Issues disabled, or no permission on issues): said once, then left alone until TerraFix
+   * restarts, so the jobs and the cycle go on without a warning every poll.
+   */
+  const noDashboard = new Set<string>();
+  function dashboardFailed(repo: RepositoryRef, error: unknown): void {
+    const err = coerceError(error, "publish");
+    const slug = repoSlug(repo);
+    if (err.kind !== "config") {
+      log.warn({ repo: slug, err }, "updating the dashboard issue failed");
+      return;
+    }
+    noDashboard.add(slug);
+    log.warn({ repo: slug, err }, "no dashboard issue in this repository until TerraFix restarts: enable Issues (or the issues permission) for it, or set TERRAFIX_DASHBOARD=false");
+  }
+
   async function requeue(keys: readonly string[], why: string): Promise<void> {
     if (keys.length === 0) return;
     const count = await store.requeue({ keys: [...new Set(keys)] }, now(), false);
@@ -106,8 +123,15 @@ export function createPublishCycle(options: CycleOptions): PublishCycle {
       const openUrls = new Set<string>();
       let complete = true;
       for (const repo of options.repositories) {
+        if (options.dashboard && !noDashboard.has(repoSlug(repo))) {
+          // Its own step: a dashboard that cannot be read must not stop the re-check of the PRs.
+          try {
+            await actOnDashboard(repo);
+          } catch (error) {
+            dashboardFailed(repo, error);
+          }
+        }
         try {
-          if (options.dashboard) await actOnDashboard(repo);
           const open = (await scm.listPulls(repo, { state: "open" })).filter(isTerraFixPull);
           for (const pull of open) openUrls.add(pull.url);
           await recheckOpen(repo, open);
@@ -127,21 +151,28 @@ export function createPublishCycle(options: CycleOptions): PublishCycle {
     },
     async afterJobs() {
       if (!enabled || !options.dashboard) return;
-      const first = options.repositories[0];
-      if (first === undefined) return;
+      if (options.repositories.length === 0) return;
       const items = (await store.list({ limit: 5000 })).map(dashboardItem).filter((i): i is DashboardItem => i !== undefined);
       for (const repo of options.repositories) {
-        const slug = repoSlug(repo);
-        // Items with a PR go to its repository; the others (no PR yet) to the first one.
-        const mine = items.filter((i) => (i.url !== undefined ? i.url.includes(`/${slug}/`) : repo === first));
+        if (noDashboard.has(repoSlug(repo))) continue;
+        const mine = items.filter((i) => dashboardOf(i, options.repositories) === repo);
         try {
           await upsertDashboard(scm, repo, mine);
         } catch (error) {
-          log.warn({ repo: slug, err: coerceError(error, "publish") }, "updating the dashboard issue failed");
+          dashboardFailed(repo, error);
         }
       }
     },
   };
+}
+
+/**
+ * Items with a PR go to its repository; the others (no PR yet), and PRs of no configured
+ * repository (one renamed since: GitHub's URLs carry the new name), to the first one.
+ */
+function dashboardOf(item: DashboardItem, repositories: readonly RepositoryRef[]): RepositoryRef | undefined {
+  const url = item.url;
+  return (url === undefined ? undefined : repositories.find((repo) => url.includes(`/${repoSlug(repo)}/`))) ?? repositories[0];
 }
 
 /** Its PR ended (or "already passes": the merged fix is in the code) and Vanta ran the test since. */

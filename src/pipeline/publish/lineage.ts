@@ -58,10 +58,18 @@ export async function classify(scm: Scm, repo: RepositoryRef, pull: ScmPull): Pr
   const marker = parseMarker(pull.body);
   if (pull.state === "open") return { state: "open", pull, marker };
   if (pull.state === "merged") return { state: "merged", pull, marker };
-  if (pull.labels.includes(RESOLVED_LABEL)) return { state: "resolved", pull, marker };
+  if (hasLabel(pull, RESOLVED_LABEL)) return { state: "resolved", pull, marker };
   // The label may have failed to stick; TerraFix's closing comment says the same.
   if (marker !== undefined && (await scm.comments(repo, pull.number)).some((body) => body.includes(MARKERS.resolved))) return { state: "resolved", pull, marker };
-  return { state: "declined", pull, marker, undone: pull.labels.includes(UNDO_DECLINE_LABEL) };
+  return { state: "declined", pull, marker, undone: hasLabel(pull, UNDO_DECLINE_LABEL) };
+}
+
+/**
+ * GitHub's label names are case-insensitive: adding `terrafix:resolved` where a human made
+ * `TerraFix:Resolved` puts theirs on the PR, and the PR then carries their casing.
+ */
+function hasLabel(pull: ScmPull, name: string): boolean {
+  return pull.labels.some((label) => label.toLowerCase() === name.toLowerCase());
 }
 
 /** The fingerprint recorded for `key` in a marker, if the marker lists the key. */
