@@ -1,20 +1,14 @@
 import { createHash } from "node:crypto";
-import { createTwoFilesPatch } from "diff";
 import type { Failure } from "./failure.js";
 import type { ApplyImpact, ControlReviewNote, ProposedChange, VerificationReport } from "./change.js";
 import { fixesTrailer } from "./proposal.js";
-import { secrets } from "../observability/secrets.js";
+import { fitChangeBody, type FitOptions } from "./change-summary.js";
 import { escapeMarkdown, markdownCode, quotedProse } from "./markdown.js";
 
-/**
- * GitHub rejects a pull request body over 65,536 characters ("body is too long (maximum is
- * 65536 characters)"). We stay a little under it. https://github.com/orgs/community/discussions/27190
- */
-export const PR_BODY_LIMIT = 65_536;
-const BODY_BUDGET = PR_BODY_LIMIT - 512;
+export { DIFF_TRUNCATED_MARKER, PR_BODY_LIMIT, unifiedDiff } from "./change-summary.js";
+
 /** GitHub limits titles to 256 characters. */
 export const PR_TITLE_LIMIT = 256;
-export const DIFF_TRUNCATED_MARKER = "… diff truncated: the full change is on the branch …";
 
 /** The commit-message trailer that marks a commit as TerraFix's own work for a key. */
 export const KEY_TRAILER = "TerraFix-Key";
@@ -42,12 +36,9 @@ export interface PullRequestContent {
   llm?: { modelId: string; inputTokens: number; outputTokens: number; costUsd: number; rounds: number; cacheReadTokens?: number; cacheWriteTokens?: number };
 }
 
-export interface RenderOptions {
+/** `scrub` and `limit` as in fitChangeBody. */
+export interface RenderOptions extends FitOptions {
   vantaAppUrl: string;
-  /** Removes secret values; defaults to the process-wide registry. */
-  scrub?: (text: string) => string;
-  /** Only for tests of the truncation; never above PR_BODY_LIMIT. */
-  limit?: number;
 }
 
 export interface BodyMarker {
@@ -100,14 +91,6 @@ export function hasKeyTrailer(message: string, key: string): boolean {
   return new RegExp(`^${KEY_TRAILER}: ${key}\\s*$`, "m").test(message);
 }
 
-/** A unified diff of every file in the change. */
-export function unifiedDiff(change: Pick<ProposedChange, "files">): string {
-  return change.files
-    .map((file) => createTwoFilesPatch(`a/${file.path}`, `b/${file.path}`, file.before, file.after, undefined, undefined, { context: 3 }))
-    .map((patch) => patch.replace(/^=+\n/, ""))
-    .join("");
-}
-
 /** The label's colour and description; known labels get fixed ones, others a stable colour. */
 export function labelSpec(name: string): LabelSpec {
   switch (name) {
@@ -122,20 +105,10 @@ export function labelSpec(name: string): LabelSpec {
 
 /** The PR body: always under GitHub's limit (the diff is cut first), secrets scrubbed. */
 export function renderPullRequestBody(content: PullRequestContent, options: RenderOptions): string {
-  const scrub = options.scrub ?? ((text: string) => secrets.scrub(text));
-  const limit = Math.min(options.limit ?? BODY_BUDGET, BODY_BUDGET);
-  const head = scrub(renderHead(content, options.vantaAppUrl));
-  const tail = scrub(renderTail(content));
-  const diff = scrub(unifiedDiff(content.change));
-  const fence = diff.includes("```") ? "~~~~" : "```";
-  const wrap = (text: string): string => `<details><summary>Diff</summary>\n\n${fence}diff\n${text}${text.endsWith("\n") ? "" : "\n"}${fence}\n</details>\n\n`;
-  const full = head + wrap(diff) + tail;
-  if (full.length <= limit) return full;
-  const room = limit - head.length - tail.length - wrap("").length - DIFF_TRUNCATED_MARKER.length - 2;
-  if (room > 200) return head + wrap(`${cutAtLine(diff, room)}\n${DIFF_TRUNCATED_MARKER}\n`) + tail;
-  // The prose itself is too long (a huge rationale): keep the marker line, cut the rest.
-  const cut = `${head}${wrap(DIFF_TRUNCATED_MARKER)}${tail}`;
-  return `${cut.slice(0, limit - 40)}\n\n… body truncated …\n`;
+  return fitChangeBody(
+    { intro: renderHead(content, options.vantaAppUrl), files: content.change.files, outro: renderTail(content) },
+    options,
+  );
 }
 
 function renderHead(content: PullRequestContent, vantaAppUrl: string): string {
@@ -147,10 +120,6 @@ function renderHead(content: PullRequestContent, vantaAppUrl: string): string {
     failure.account === undefined ? "" : `account ${inline(failure.account)}`,
     failure.region === undefined ? "" : `region ${inline(failure.region)}`,
   ].filter((part) => part !== "");
-  const summary = change.files.map((file) => {
-    const { added, removed } = lineCounts(file.before, file.after);
-    return `| ${markdownCode(file.path).replace(/\|/g, "\\|")} | +${added} | −${removed} |`;
-  });
   return [
     content.marker ?? bodyMarker(key, changeHash(change)),
     `## TerraFix: ${inline(failure.testName)}`,
@@ -162,12 +131,7 @@ function renderHead(content: PullRequestContent, vantaAppUrl: string): string {
     `**Terraform:** ${markdownCode(target.address)} in ${markdownCode(`${target.file}:${target.startLine}-${target.endLine}`)}`,
     failure.failureDescription === undefined ? "" : `\n> ${oneParagraph(failure.failureDescription, 1000)}`,
     "",
-    "### What changes",
-    "",
-    "| file | added | removed |",
-    "|---|---|---|",
-    ...summary,
-    "",
+    // The "What changes" table and the diff follow (change-summary.ts).
     "",
   ].join("\n");
 }
@@ -240,20 +204,6 @@ function renderReviewNotes(reviews: readonly ControlReviewNote[]): string[] {
   return ["### Apply impact", "", ...impact, ...(gaps.length === 0 ? [] : ["", ...gaps]), "", ""];
 }
 
-function lineCounts(before: string, after: string): { added: number; removed: number } {
-  const a = new Map<string, number>();
-  for (const line of before.split("\n")) a.set(line, (a.get(line) ?? 0) + 1);
-  let added = 0;
-  for (const line of after.split("\n")) {
-    const n = a.get(line) ?? 0;
-    if (n > 0) a.set(line, n - 1);
-    else added += 1;
-  }
-  let removed = 0;
-  for (const n of a.values()) removed += n;
-  return { added, removed };
-}
-
 function inline(text: string): string {
   return escapeMarkdown(text);
 }
@@ -262,12 +212,6 @@ function inline(text: string): string {
 function oneParagraph(text: string, max: number): string {
   const flat = text.replace(/\s+/g, " ").trim();
   return inline(flat.length <= max ? flat : `${flat.slice(0, max - 1)}…`);
-}
-
-function cutAtLine(text: string, max: number): string {
-  const cut = text.slice(0, max);
-  const newline = cut.lastIndexOf("\n");
-  return newline > max / 2 ? cut.slice(0, newline) : cut;
 }
 
 /**

@@ -53,6 +53,9 @@ export interface BranchWrite {
   replaces?: string;
 }
 
+/** Where a file is read: a branch's current head, or one commit (its full 40-hex SHA). */
+export type ScmRef = { branch: string } | { commit: string };
+
 export interface PullInput {
   title: string;
   body: string;
@@ -89,8 +92,13 @@ export interface Scm {
   listPulls(repo: RepositoryRef, filter: { state: "open" } | { state: "all"; since: Date }): Promise<ScmPull[]>;
   /** The last commit of a branch; undefined when the branch does not exist. */
   branchHead(repo: RepositoryRef, branch: string): Promise<ScmCommit | undefined>;
-  /** A file's text at a branch; undefined when the file (or branch) does not exist. */
-  readFile(repo: RepositoryRef, branch: string, path: string): Promise<string | undefined>;
+  /** A file's text at a branch's head or at a commit; undefined when the file (or the branch or commit) does not exist. */
+  readFile(repo: RepositoryRef, at: ScmRef, path: string): Promise<string | undefined>;
+  /**
+   * The paths whose content differs between two commits, `from` an ancestor of `to` (a group's
+   * base and its branch head): what a pull request of `to` onto `from` would change.
+   */
+  changedPaths(repo: RepositoryRef, from: string, to: string): Promise<string[]>;
   /** One commit with `files` on `baseSha`, then the branch points at it. Returns the commit. */
   writeBranch(repo: RepositoryRef, write: BranchWrite): Promise<{ sha: string }>;
   /** Opens the PR; `created: false` when one was already open for the head (a retried request). */

@@ -17,6 +17,7 @@ export const gitRoutes: Route[] = [
   ["POST", /^\/repos\/([^/]+)\/([^/]+)\/git\/commits$/, createCommit],
   ["GET", /^\/repos\/([^/]+)\/([^/]+)\/git\/commits\/([0-9a-f]{40})$/, getCommit],
   ["GET", /^\/repos\/([^/]+)\/([^/]+)\/contents\/(.+)$/, getContents],
+  ["GET", /^\/repos\/([^/]+)\/([^/]+)\/compare\/([^/]+)$/, compare],
 ];
 
 function gitRepo(ctx: Ctx): FakeRepo {
@@ -180,4 +181,30 @@ function getContents(ctx: Ctx): Reply {
   const blob = ctx.state.store.get(entry.sha);
   const content = blob.type === "blob" ? blob.content : Buffer.alloc(0);
   return { status: 200, body: { type: "file", path, name: path.split("/").pop(), sha: entry.sha, size: content.length, encoding: "base64", content: content.toString("base64") } };
+}
+
+/**
+ * "Compare two commits" (`base...head`), the part TerraFix reads: `files` with `filename` and
+ * `status` (added, removed, modified), for a base that is an ancestor of head. No renames, no
+ * patches, no 300-file cap (TerraFix branches change a handful of files).
+ */
+function compare(ctx: Ctx): Reply {
+  const repo = gitRepo(ctx);
+  const [base = "", head = ""] = decodeURIComponent(ctx.params[2] ?? "").split("...");
+  const resolve = (ref: string): string => {
+    const sha = repo.refs.get(ref) ?? (ctx.state.store.has(ref, "commit") ? ref : undefined);
+    if (sha === undefined) throw new HttpError(404, "Not Found");
+    return sha;
+  };
+  const store = ctx.state.store;
+  const before = store.flatten(store.commit(resolve(base)).tree);
+  const after = store.flatten(store.commit(resolve(head)).tree);
+  const files: { filename: string; status: string }[] = [];
+  for (const [path, entry] of after) {
+    const old = before.get(path);
+    if (old === undefined) files.push({ filename: path, status: "added" });
+    else if (old.sha !== entry.sha) files.push({ filename: path, status: "modified" });
+  }
+  for (const path of before.keys()) if (!after.has(path)) files.push({ filename: path, status: "removed" });
+  return { status: 200, body: { status: "ahead", files } };
 }

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runDemo } from "../../demo/run.js";
+import { diffBlock, tableRows } from "../support/pr-body.js";
 
 const ROOT = process.cwd();
 const scratch = mkdtempSync(join(tmpdir(), "tf-demo-test-"));
@@ -80,6 +81,11 @@ describe("npm run demo", () => {
     const grouped = result.pulls.find((p) => p.body.includes("### Also fixes"));
     expect(grouped?.diff).toContain('resource "aws_s3_bucket_versioning" "uploads"');
     expect(grouped?.diff).toContain('resource "aws_s3_bucket_logging" "uploads"');
+    // ...and so does its body: the table and the Diff block show the branch, not only the first test's fix.
+    const shown = diffBlock(grouped?.body ?? null);
+    expect(shown).toContain('+resource "aws_s3_bucket_versioning" "uploads" {');
+    expect(shown).toContain('+resource "aws_s3_bucket_logging" "uploads" {');
+    expect(tableRows(grouped?.body ?? null)).toEqual([{ path: "s3.tf", added: 13, removed: 0 }]);
   });
 
   it("--serve keeps the fakes and a viewer of the PRs up, prints their URLs, and stops on Ctrl-C leaving nothing in the temp directory", async () => {

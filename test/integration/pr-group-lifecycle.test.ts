@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { parseMarker } from "../../src/domain/proposal.js";
 import type { FakePull } from "../fakes/github-state.js";
 import { runTerrafix } from "../support/cli.js";
+import { diffBlock, gitNumstat, tableRows } from "../support/pr-body.js";
 import { startE2e, type E2eEnvironment } from "../support/e2e.js";
 
 /**
@@ -31,7 +32,33 @@ async function grouped(): Promise<{ e: E2eEnvironment; env: NodeJS.ProcessEnv; p
   const pulls = e2e.github.pulls("acme", "infra");
   expect(pulls).toHaveLength(1);
   expect(parseMarker(pulls[0]!.body)!.also).toHaveLength(1);
+  // The body shows what the branch holds: both tests' blocks, base to head.
+  expectBodyShowsBranch(e2e, pulls[0]!);
+  expect(diffBlock(pulls[0]!.body)).toMatch(/^\+resource "aws_s3_bucket_public_access_block" "b0" \{$/m);
+  expect(diffBlock(pulls[0]!.body)).toMatch(/^\+resource "aws_s3_bucket_versioning" "b0" \{$/m);
   return { e: e2e, env, pull: pulls[0]! };
+}
+
+/** The body's table is git's `diff --numstat` from the group's base to the branch, and the diff covers every path. */
+function expectBodyShowsBranch(e: E2eEnvironment, pull: FakePull): void {
+  const repo = e.github.repo("acme", "infra");
+  const base = parseMarker(pull.body)!.base!;
+  const changed = gitNumstat(repo.mirror!.path, base, repo.refs.get(pull.head)!);
+  expect(changed.length).toBeGreaterThan(0);
+  expect(tableRows(pull.body)).toEqual(changed);
+  for (const { path } of changed) expect(diffBlock(pull.body)).toContain(`+++ b/${path}\n`);
+}
+
+const STALE_NOTE = "**Being rebuilt:**";
+const TESTS = {
+  [PUBLIC]: { id: PUBLIC, name: "S3 buckets block public access", block: "aws_s3_bucket_public_access_block" },
+  [VERSIONING]: { id: VERSIONING, name: "S3 buckets have versioning enabled", block: "aws_s3_bucket_versioning" },
+};
+
+/** The body between its marker line and the table (where the stale note goes). */
+function introOf(body: string | null): string {
+  const text = body ?? "";
+  return text.slice(text.indexOf("\n"), text.indexOf("### What changes"));
 }
 
 async function cycle(env: NodeJS.ProcessEnv): Promise<string> {
@@ -76,6 +103,9 @@ describe("a grouped PR when its tests pass", () => {
 describe("a grouped PR that conflicts with its base", () => {
   it("is rebuilt on the new base, and the other member's regenerated edits are merged back in the next cycle", async () => {
     const { e, env, pull } = await grouped();
+    // Which test opened the PR depends on which job ran first: the other one is the member.
+    const [own, member] = pull.title.includes(TESTS[PUBLIC].name) ? [TESTS[PUBLIC], TESTS[VERSIONING]] : [TESTS[VERSIONING], TESTS[PUBLIC]];
+    const intro = introOf(pull.body);
     const main = e.github.files("acme", "infra")["buckets.tf"]!;
     // Upstream appends a block at the end of the file, where the fixes insert: git cannot merge.
     e.github.pushHumanCommit("acme", "infra", "main", { "buckets.tf": `${main}\nresource "aws_s3_bucket_logging" "b0" {\n  bucket        = aws_s3_bucket.b0.id\n  target_bucket = "acme-logs"\n  target_prefix = "b0/"\n}\n` });
@@ -85,11 +115,24 @@ describe("a grouped PR that conflicts with its base", () => {
     const rebuilt = parseMarker(pull.body)!;
     expect(rebuilt.stale).toHaveLength(1);
     expect(rebuilt.base).toBe(e.github.repo("acme", "infra").refs.get("main"));
+    // Rebuilt with the PR's own test only: the body says whose edits are still to come back.
+    const note = (pull.body ?? "").split("\n").filter((line) => line.includes(STALE_NOTE));
+    expect(note).toHaveLength(1);
+    expect(note[0]).toContain(`the edits for **${member.name}** (\`${member.id}\`) are not on it yet`);
+    expect(pull.body!.indexOf(STALE_NOTE)).toBeLessThan(pull.body!.indexOf("### What changes"));
+    expectBodyShowsBranch(e, pull);
+    expect(diffBlock(pull.body)).toContain(`+resource "${own.block}" "b0" {`);
+    expect(diffBlock(pull.body)).not.toContain(member.block);
 
     expect(await cycle(env)).toMatch(/^pr-updated /m);
 
     const marker = parseMarker(pull.body)!;
     expect(marker.stale ?? []).toEqual([]);
+    expect(pull.body).not.toContain(STALE_NOTE);
+    expect(introOf(pull.body)).toBe(intro);
+    expectBodyShowsBranch(e, pull);
+    expect(diffBlock(pull.body)).toContain(`+resource "${own.block}" "b0" {`);
+    expect(diffBlock(pull.body)).toContain(`+resource "${member.block}" "b0" {`);
     expect(marker.also).toHaveLength(1);
     const file = e.github.files("acme", "infra", pull.head)["buckets.tf"]!;
     expect(file).toContain("aws_s3_bucket_logging");

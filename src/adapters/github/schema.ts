@@ -35,3 +35,14 @@ export const IssueSummary = z.object({
   pull_request: z.unknown().optional(),
 });
 export type IssueSummary = z.infer<typeof IssueSummary>;
+
+/** A file from the contents API (a directory answers with an array, a submodule or symlink without `content`). */
+export const FileContent = z.object({ type: z.literal("file"), content: z.string() });
+
+/** The changed files of "Compare two commits" (`files` is absent when nothing differs). */
+export const CompareFiles = z.object({
+  files: z
+    .array(z.object({ filename: z.string(), status: z.string(), previous_filename: z.string().optional() }))
+    .optional()
+    .transform((files) => files ?? []),
+});

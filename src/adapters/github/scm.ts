@@ -4,8 +4,9 @@ import type { RepositoryRef } from "../../ports/repo-workspace.js";
 import type { MergeStatus, Scm } from "../../ports/scm.js";
 import { createGitHubClient, type BotIdentity, type GitHubAuth, type GitHubClient, type RetrySettings, type ThrottleSettings } from "./client.js";
 import { branchHead, defaultBranchHead, hasCommit, writeBranch, type CommitAuthor, type RepoCoordinates } from "./branch.js";
+import { changedPaths, readFileAt } from "./contents.js";
 import { createPull, ensureLabel, findPulls, listPulls, requestReviewers } from "./pulls.js";
-import { isNotFound, translateGitHubError } from "./errors.js";
+import { translateGitHubError } from "./errors.js";
 import { IssueSummary, PullMergeStatus } from "./schema.js";
 
 export interface GitHubScmOptions {
@@ -81,17 +82,8 @@ export function createGitHubScm(options: GitHubScmOptions): GitHubScm {
     pullsForBranch: (repo, branch) => call("find pull requests", () => findPulls(octokit, at(repo), branch)),
     listPulls: (repo, filter) => call("list pull requests", () => listPulls(octokit, at(repo), filter)),
     branchHead: (repo, branch) => call("read branch", async () => branchHead(octokit, at(repo), branch, await client.identity())),
-    readFile: (repo, branch, path) =>
-      call("read a file", async () => {
-        try {
-          const { data } = await octokit.rest.repos.getContent({ ...at(repo), path, ref: branch });
-          if (Array.isArray(data) || data.type !== "file" || !("content" in data)) return undefined;
-          return Buffer.from(data.content, "base64").toString("utf8");
-        } catch (error) {
-          if (isNotFound(error)) return undefined;
-          throw error;
-        }
-      }),
+    readFile: (repo, ref, path) => call("read a file", () => readFileAt(octokit, at(repo), ref, path)),
+    changedPaths: (repo, from, to) => call("compare commits", () => changedPaths(octokit, at(repo), from, to)),
     writeBranch: (repo, write) => call("write branch", async () => writeBranch(octokit, at(repo), write, await author())),
     openPull: (repo, input) => call("open pull request", () => createPull(octokit, at(repo), input)),
     updatePull: (repo, number, patch) =>

@@ -62,7 +62,8 @@ export function createDryRunScm(options: DryRunScmOptions): DryRunScm {
     pullsForBranch: (repo, branch) => (note("pullsForBranch", repo, branch), Promise.resolve([])),
     listPulls: (repo, filter) => (note("listPulls", repo, filter), Promise.resolve([])),
     branchHead: (repo, branch) => (note("branchHead", repo, branch), Promise.resolve(undefined)),
-    readFile: (repo, branch, path) => (note("readFile", repo, branch, path), Promise.resolve(undefined)),
+    readFile: (repo, ref, path) => (note("readFile", repo, ref, path), Promise.resolve(undefined)),
+    changedPaths: (repo, from, to) => (note("changedPaths", repo, from, to), Promise.resolve([])),
     writeBranch(repo, write) {
       note("writeBranch", repo, { branch: write.branch, baseSha: write.baseSha, paths: write.files.map((f) => f.path) });
       return Promise.resolve({ sha: "" });

@@ -60,6 +60,13 @@ export function createLocalScm(options: LocalScmOptions): Scm {
     return sha.trim() === "" ? undefined : sha.trim();
   }
 
+  /** The commit itself, when the clone has it (a SHA is never resolved as a branch name). */
+  async function commitSha(dir: string, sha: string): Promise<string | undefined> {
+    if (!/^[0-9a-f]{40}$/.test(sha)) return undefined;
+    const found = await gitIn(dir, ["rev-parse", "--verify", "--quiet", `${sha}^{commit}`]).catch(() => "");
+    return found.trim() === "" ? undefined : found.trim();
+  }
+
   return {
     name: "local",
     mode: "branches",
@@ -75,11 +82,15 @@ export function createLocalScm(options: LocalScmOptions): Scm {
       const [parents = "", authorEmail = "", committerEmail = "", message = ""] = raw.split("\0");
       return { sha, message, parents: parents.trim().split(/\s+/).filter((p) => p !== ""), byBot: authorEmail === author.email || committerEmail === author.email };
     },
-    async readFile(repo, branch, path) {
+    async readFile(repo, ref, path) {
       const dir = options.dirOf(repo);
-      const sha = await headSha(dir, branch);
+      const sha = "branch" in ref ? await headSha(dir, ref.branch) : await commitSha(dir, ref.commit);
       if (sha === undefined) return undefined;
       return gitIn(dir, ["show", `${sha}:${path}`]).catch(() => undefined);
+    },
+    async changedPaths(repo, from, to) {
+      const out = await gitIn(options.dirOf(repo), ["diff", "--name-only", "-z", "--no-renames", from, to, "--"]);
+      return out.split("\0").filter((path) => path !== "");
     },
     writeBranch(repo, write) {
       const dir = options.dirOf(repo);

@@ -1,11 +1,13 @@
 import { applyPatch, structuredPatch } from "diff";
 import type { ProposedChange } from "../../domain/change.js";
-import { escapeMarkdown, markdownCode } from "../../domain/markdown.js";
+import type { ChangedFile } from "../../domain/change-summary.js";
 import { KEY_TRAILER } from "../../domain/pull-request.js";
-import { fixesTrailer, parseMarker, renderMarker, type PrMarker } from "../../domain/proposal.js";
+import { parseMarker, type PrMarker } from "../../domain/proposal.js";
+import type { RepositoryRef } from "../../ports/repo-workspace.js";
 import type { PublishOutcome, PublishRequest } from "../../ports/publisher.js";
 import type { ScmPull } from "../../ports/scm.js";
 import { isOwnCommit, type Proposal } from "./content.js";
+import { groupedBody, withChange, withMarker, withoutPassingNote, withoutTest } from "./group-body.js";
 import type { PolicyContext } from "./policy.js";
 
 /**
@@ -27,7 +29,8 @@ export async function joinOpenGroup(ctx: PolicyContext, request: PublishRequest,
   const { pull, marker } = group;
   const merged = await mergeIntoBranch(ctx, request, proposal, pull, marker);
   if (typeof merged === "string") return split(ctx, pull, merged);
-  await ctx.scm.updatePull(request.repo, pull.number, { body: groupedBody(pull.body, { ...marker, base: merged.base }, request, proposal) });
+  const body = groupedBody(pull.body, { ...marker, base: merged.base }, request, proposal);
+  await ctx.scm.updatePull(request.repo, pull.number, { body: withChange(body, await groupChange(ctx, request.repo, merged)) });
   ctx.log.info({ url: pull.url, tests: marker.also.length + 2 }, "grouped into the open pull request for the resource");
   return { type: "pr-updated", url: pull.url };
 }
@@ -53,7 +56,8 @@ async function memberAgain(ctx: PolicyContext, request: PublishRequest, proposal
       also: marker.also.map((k) => (k.key === request.key ? { key: k.key, fingerprint: proposal.fingerprint } : k)),
       stale: marker.stale.filter((k) => k !== request.key),
     };
-    await ctx.scm.updatePull(request.repo, pull.number, { body: withMarker(withoutPassingNote(pull.body, request.key), next) });
+    const body = withMarker(withoutPassingNote(pull.body, request.key), next);
+    await ctx.scm.updatePull(request.repo, pull.number, { body: withChange(body, await groupChange(ctx, request.repo, merged)) });
     ctx.log.info({ url: pull.url }, "edits re-applied to the group's rebuilt branch");
     return { type: "pr-updated", url: pull.url };
   }
@@ -72,12 +76,12 @@ function split(ctx: PolicyContext, pull: ScmPull, why: string): undefined {
  * The key's edits merged three-way into the group's branch (against the base the change was
  * computed on), re-verified as one change, and committed on top. Returns why not, as text.
  */
-async function mergeIntoBranch(ctx: PolicyContext, request: PublishRequest, proposal: Proposal, pull: ScmPull, marker: PrMarker): Promise<{ base: string } | string> {
+async function mergeIntoBranch(ctx: PolicyContext, request: PublishRequest, proposal: Proposal, pull: ScmPull, marker: PrMarker): Promise<{ base: string; head: string } | string> {
   const head = await ctx.scm.branchHead(request.repo, pull.head);
   if (!isOwnCommit(head, marker.key)) return "its last commit is not TerraFix's";
   const files: ProposedChange["files"] = [];
   for (const file of request.change.files) {
-    const current = (await ctx.scm.readFile(request.repo, pull.head, file.path)) ?? "";
+    const current = (await ctx.scm.readFile(request.repo, { commit: head.sha }, file.path)) ?? "";
     const merged = current === file.before ? file.after : mergeThreeWay(file.before, current, file.after);
     if (merged === undefined) return `the edits to ${file.path} do not merge`;
     files.push({ path: file.path, before: file.before, after: merged });
@@ -87,7 +91,7 @@ async function mergeIntoBranch(ctx: PolicyContext, request: PublishRequest, prop
     const report = await request.reverify(combined);
     if (!report.passed) return `the combined change fails ${report.checks.filter((c) => c.status === "fail").map((c) => c.name).join(", ")}`;
   }
-  await ctx.scm.writeBranch(request.repo, {
+  const written = await ctx.scm.writeBranch(request.repo, {
     branch: pull.head,
     baseSha: head.sha,
     files: files.map((f) => ({ path: f.path, content: f.after })),
@@ -96,33 +100,23 @@ async function mergeIntoBranch(ctx: PolicyContext, request: PublishRequest, prop
     replaces: head.sha,
   });
   // The base the group is built on: recorded once (the first commit's parent), then kept.
-  return { base: marker.base ?? head.parents[0] ?? "" };
+  return { base: marker.base ?? head.parents[0] ?? "", head: written.sha };
 }
 
-/** The body with its first-line marker replaced. */
-export function withMarker(body: string, marker: PrMarker): string {
-  return `${renderMarker(marker)}${body.replace(/^<!-- terrafix:v2 [^\n]*-->/, "")}`;
-}
-
-const passingNote = (key: string): string => `<!-- terrafix:passing key=${key} -->`;
-
-/** A group member's test passes: recorded in the marker and said in the body. */
-export function withPassing(body: string, marker: PrMarker, key: string, testName: string): string {
-  const passing = [...new Set([...(marker.passing ?? []), key])];
-  const note = `${passingNote(key)} ✅ Vanta now reports **${escapeMarkdown(testName)}** passing; this pull request stays open for the other tests it fixes.`;
-  const text = withoutPassingNote(body, key).replace(/\s*$/, "");
-  const trailerAt = text.search(/\nFixes: test-[^\n]*(\nFixes: test-[^\n]*)*$/);
-  const main = trailerAt === -1 ? text : text.slice(0, trailerAt);
-  const trailer = trailerAt === -1 ? "" : text.slice(trailerAt);
-  return withMarker(`${main.replace(/\s*$/, "")}\n\n${note}\n${trailer}\n`, { ...marker, passing });
-}
-
-function withoutPassingNote(body: string, key: string): string {
-  return body.split("\n").filter((line) => !line.startsWith(passingNote(key))).join("\n");
-}
-
-function withoutTest(body: string, testId: string): string {
-  return body.split("\n").filter((line) => !(line.startsWith("- **") && line.includes(`(${markdownCode(testId)})`)) && line !== fixesTrailer([testId])).join("\n");
+/**
+ * What the group's branch changes, as the PR's body shows it: every path that differs between
+ * the base the group is built on and the branch's new head, with both contents. Undefined (the
+ * body keeps its table) when the base is unknown.
+ */
+export async function groupChange(ctx: PolicyContext, repo: RepositoryRef, at: { base: string; head: string }): Promise<ChangedFile[] | undefined> {
+  if (!/^[0-9a-f]{40}$/.test(at.base) || at.head === "") return undefined;
+  const files: ChangedFile[] = [];
+  for (const path of [...(await ctx.scm.changedPaths(repo, at.base, at.head))].sort()) {
+    const before = (await ctx.scm.readFile(repo, { commit: at.base }, path)) ?? "";
+    const after = (await ctx.scm.readFile(repo, { commit: at.head }, path)) ?? "";
+    files.push({ path, before, after });
+  }
+  return files;
 }
 
 /**
@@ -136,19 +130,4 @@ export function mergeThreeWay(base: string, ours: string, theirs: string): strin
   const have = new Set(result.split("\n"));
   const added = patch.hunks.flatMap((h) => h.lines.filter((l) => l.startsWith("+")).map((l) => l.slice(1)));
   return added.every((line) => have.has(line)) ? result : undefined;
-}
-
-/** The group's body: marker lists the key, a section names the test, and a `Fixes:` line for it. */
-function groupedBody(body: string, marker: PrMarker, request: PublishRequest, proposal: Proposal): string {
-  const next = renderMarker({ ...marker, also: [...marker.also, { key: request.key, fingerprint: proposal.fingerprint }] });
-  const rest = body.replace(/^<!-- terrafix:v2 [^\n]*-->/, "");
-  const trailerAt = rest.search(/\nFixes: test-[^\n]*(\nFixes: test-[^\n]*)*\s*$/);
-  const main = trailerAt === -1 ? rest : rest.slice(0, trailerAt);
-  const trailer = trailerAt === -1 ? "" : rest.slice(trailerAt).trim();
-  const paths = request.change.files.map((f) => markdownCode(f.path)).join(", ");
-  const section = [
-    main.includes("### Also fixes") ? "" : "### Also fixes\n",
-    `- **${escapeMarkdown(request.failure.testName)}** (${markdownCode(request.failure.testId)}) on ${markdownCode(request.target.address)}: ${paths}`,
-  ].join("");
-  return `${next}${main.replace(/\s*$/, "")}\n\n${section}\n\n${[trailer, fixesTrailer([request.failure.testId])].filter((t) => t !== "").join("\n")}\n`;
 }

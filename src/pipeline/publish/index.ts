@@ -7,7 +7,7 @@ import type { Publisher, PublishOutcome, PublishRequest, ResolvedRequest } from 
 import { repoSlug } from "../../ports/repo-workspace.js";
 import type { Scm, ScmPull } from "../../ports/scm.js";
 import { markedKeys, parseMarker, type PrMarker } from "../../domain/proposal.js";
-import { withPassing } from "./group.js";
+import { withPassing } from "./group-body.js";
 import { isTerraFixPull } from "./limits.js";
 import type { RepoCheckout } from "../workspace.js";
 import { findLineage, MARKERS, RESOLVED_LABEL } from "./lineage.js";

@@ -2,7 +2,8 @@ import { titleHash, type PrMarker } from "../../domain/proposal.js";
 import type { PublishOutcome, PublishRequest } from "../../ports/publisher.js";
 import type { MergeStatus, ScmPull } from "../../ports/scm.js";
 import { bodyOf, committedFingerprint, isOwnCommit, type Proposal } from "./content.js";
-import { withMarker } from "./group.js";
+import { groupChange } from "./group.js";
+import { withChange, withMarker } from "./group-body.js";
 import { MARKERS, recordedFingerprint } from "./lineage.js";
 import type { PolicyContext } from "./policy.js";
 
@@ -86,10 +87,12 @@ export async function updateOpen(
  * cycle requeues them) merges its own regenerated change back in, through the same gates.
  */
 async function rebuildGroup(ctx: PolicyContext, request: PublishRequest, proposal: Proposal, pull: ScmPull, marker: PrMarker, at: { head: string; base: string }): Promise<PublishOutcome> {
-  await ctx.scm.writeBranch(request.repo, { branch: pull.head, baseSha: at.base, files: proposal.files, message: proposal.message, replaces: at.head });
+  const written = await ctx.scm.writeBranch(request.repo, { branch: pull.head, baseSha: at.base, files: proposal.files, message: proposal.message, replaces: at.head });
   const passing = new Set(marker.passing ?? []);
   const stale = marker.also.map((k) => k.key).filter((k) => !passing.has(k));
-  await ctx.scm.updatePull(request.repo, pull.number, { body: withMarker(pull.body, { ...marker, fingerprint: proposal.fingerprint, stale, base: at.base }) });
+  // The body shows what the rebuilt branch holds now, and names the members still to come back.
+  const body = withMarker(pull.body, { ...marker, fingerprint: proposal.fingerprint, stale, base: at.base });
+  await ctx.scm.updatePull(request.repo, pull.number, { body: withChange(body, await groupChange(ctx, request.repo, { base: at.base, head: written.sha })) });
   ctx.log.info({ url: pull.url, stale: stale.length }, "grouped pull request rebuilt on the new base");
   return { type: "pr-updated", url: pull.url };
 }

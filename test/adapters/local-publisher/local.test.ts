@@ -80,6 +80,26 @@ describe("local publisher", () => {
   });
 });
 
+describe("local Scm reads", () => {
+  it("reads a file at a commit as at a branch (a SHA is never taken for a branch name), and lists the paths two commits differ in", async () => {
+    const scm = createLocalScm({ logger: silentLogger(), dirOf: () => dir });
+    const repo = { owner: "acme", name: "infra" };
+    const req = localRequest();
+    await createLocalPublisher({ logger: silentLogger() }).publish(req);
+    const tip = git("rev-parse", req.branch);
+    // A branch named like the base commit, holding something else: a commit read must not see it.
+    git("branch", head, tip);
+
+    expect(await scm.readFile(repo, { commit: head }, "main.tf")).toBe(MAIN_TF);
+    expect(await scm.readFile(repo, { commit: head }, "encryption-acme-logs.tf")).toBeUndefined();
+    expect(await scm.readFile(repo, { commit: tip }, "encryption-acme-logs.tf")).toContain("AES256");
+    expect(await scm.readFile(repo, { branch: req.branch }, "main.tf")).toBe(req.change.files[0]!.after);
+    expect(await scm.readFile(repo, { commit: "f".repeat(40) }, "main.tf")).toBeUndefined();
+    expect((await scm.changedPaths(repo, head, tip)).sort()).toEqual(["encryption-acme-logs.tf", "main.tf"]);
+    expect(await scm.changedPaths(repo, head, head)).toEqual([]);
+  });
+});
+
 describe("local publisher with an origin", () => {
   let root: string;
   let origin: string;
